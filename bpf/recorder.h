@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The ABI between recorder.bpf.c and the TypeScript side (src/kernel/abi.ts).
+ * test/kernel/abi.test.ts parses these #defines and opens the built object to check
+ * that both sides agree; change one side and that test says so.
+ */
+#ifndef SECCOMP_GEN_RECORDER_H
+#define SECCOMP_GEN_RECORDER_H
+
+/* Syscall numbers recorded per arch: x86_64 tops out near 470, ia32 near 470 too. */
+#define SG_MAX_SYSCALLS 1024
+#define SG_WORDS (SG_MAX_SYSCALLS / 64)
+
+/* Index of a syscall's arch in the bitmap: native, 32-bit compat (ia32), x32 ABI. */
+#define SG_ARCH_NATIVE 0
+#define SG_ARCH_COMPAT 1
+#define SG_ARCH_X32 2
+#define SG_ARCHS 3
+
+/* How a target is keyed: by PID namespace, or by mount namespace for --pid=host. */
+#define SG_KEY_PIDNS 1
+#define SG_KEY_MNTNS 2
+
+/* Target flags. */
+/* Record only while the task runs under a seccomp filter (SECCOMP_MODE_FILTER). */
+#define SG_FLAG_FILTERED_ONLY 0x1
+/* No filter to wait for: record from the first execve in the namespace on. */
+#define SG_FLAG_AFTER_EXEC 0x2
+/* Set by the program when that first execve has been seen. */
+#define SG_FLAG_EXEC_SEEN 0x4
+
+/* How many PID namespace levels are walked up to find the container's (nested unshare -p). */
+#define SG_MAX_PIDNS_DEPTH 8
+#define SG_MAX_TARGETS 4096
+
+/* Map key: which namespace a target is. */
+struct sg_key {
+	unsigned int kind; /* SG_KEY_* */
+	unsigned int inum; /* the namespace's inode number, as in /proc/PID/ns/{pid,mnt} */
+};
+
+/* Map value: one per traced container. */
+struct sg_target {
+	unsigned long long flags; /* SG_FLAG_*; 64-bit so the program can update it atomically on any BPF ISA */
+	unsigned long long bits[SG_ARCHS][SG_WORDS];
+};
+
+/* Counts that let the hot path skip lookups nobody needs (one array entry, key 0). */
+struct sg_counts {
+	unsigned int mntns_targets;   /* targets keyed by mount namespace */
+	unsigned int unfiltered_targets; /* targets without SG_FLAG_FILTERED_ONLY */
+};
+
+#endif

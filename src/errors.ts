@@ -1,0 +1,36 @@
+/**
+ * One error vocabulary. A SeccompGenError is the user's to fix: the CLI and the hooks print its
+ * message as one line (podman shows a failing hook's stderr in its own error). Anything else
+ * that escapes is a bug and is printed with its stack.
+ */
+export type ErrorCode =
+  | 'USAGE' // wrong command line
+  | 'ANNOTATION' // io.containers.trace-syscall is malformed
+  | 'STATE' // the OCI state on stdin is not what a hook expects
+  | 'PATH' // a path the user chose is not acceptable
+  | 'PROFILE' // a profile file cannot be read or is not a seccomp profile
+  | 'LIBRARY' // libbpf or libseccomp is missing
+  | 'BPF' // the kernel refused a BPF operation
+  | 'TARGET' // per-container tracing state is missing or broken
+  | 'LOCK'; // shared state stayed locked too long
+
+export class SeccompGenError extends Error {
+  override name = 'SeccompGenError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isSeccompGenError(e: unknown): e is SeccompGenError {
+  return e instanceof SeccompGenError;
+}
+
+/** The message of whatever was thrown, for wrapping a foreign error into ours. */
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

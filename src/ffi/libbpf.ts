@@ -1,0 +1,243 @@
+/**
+ * libbpf 1.x through koffi: the only file that calls it. It exposes the handful of calls the
+ * recorder needs as plain functions that throw SeccompGenError('BPF') with the errno name.
+ * libbpf 1.x returns -errno from int functions and NULL (with errno set) from pointer ones.
+ */
+import { closeSync } from 'node:fs';
+import { getSystemErrorName } from 'node:util';
+import koffi, { type LibraryHandle } from 'koffi';
+import { SeccompGenError, messageOf } from '../errors.js';
+
+/** An opaque libbpf pointer (bpf_object *, bpf_program *, bpf_map *, bpf_link *). */
+export type Handle = bigint;
+
+// koffi returns a pointer type as an opaque value; we only pass it back to libbpf.
+type Ptr = unknown;
+
+interface Bindings {
+  setPrint: (fn: null) => Ptr;
+  objectOpenFile: (path: string, opts: null) => Ptr;
+  objectLoad: (obj: Ptr) => number;
+  objectClose: (obj: Ptr) => void;
+  findProgram: (obj: Ptr, name: string) => Ptr;
+  findMap: (obj: Ptr, name: string) => Ptr;
+  mapPin: (map: Ptr, path: string) => number;
+  mapKeySize: (map: Ptr) => number;
+  mapValueSize: (map: Ptr) => number;
+  mapMaxEntries: (map: Ptr) => number;
+  mapType: (map: Ptr) => number;
+  programAttach: (prog: Ptr) => Ptr;
+  programSection: (prog: Ptr) => string;
+  linkPin: (link: Ptr, path: string) => number;
+  linkDestroy: (link: Ptr) => number;
+  objGet: (path: string) => number;
+  lookup: (fd: number, key: Buffer, value: Buffer) => number;
+  update: (fd: number, key: Buffer, value: Buffer, flags: bigint) => number;
+  remove: (fd: number, key: Buffer) => number;
+  nextKey: (fd: number, key: Buffer | null, next: Buffer) => number;
+}
+
+let bindings: Bindings | undefined;
+
+function lib(): Bindings {
+  if (bindings) return bindings;
+  let l: LibraryHandle;
+  try {
+    l = koffi.load('libbpf.so.1');
+  } catch (e) {
+    throw new SeccompGenError(
+      'LIBRARY',
+      `cannot load libbpf.so.1 (${messageOf(e)}): install libbpf1 (apt-get install libbpf1)`,
+    );
+  }
+  koffi.opaque('bpf_object');
+  koffi.opaque('bpf_program');
+  koffi.opaque('bpf_map');
+  koffi.opaque('bpf_link');
+  bindings = {
+    setPrint: l.func('void *libbpf_set_print(void *fn)'),
+    objectOpenFile: l.func('bpf_object *bpf_object__open_file(const char *path, void *opts)'),
+    objectLoad: l.func('int bpf_object__load(bpf_object *obj)'),
+    objectClose: l.func('void bpf_object__close(bpf_object *obj)'),
+    findProgram: l.func('bpf_program *bpf_object__find_program_by_name(bpf_object *obj, const char *name)'),
+    findMap: l.func('bpf_map *bpf_object__find_map_by_name(bpf_object *obj, const char *name)'),
+    mapPin: l.func('int bpf_map__pin(bpf_map *map, const char *path)'),
+    mapKeySize: l.func('uint32_t bpf_map__key_size(bpf_map *map)'),
+    mapValueSize: l.func('uint32_t bpf_map__value_size(bpf_map *map)'),
+    mapMaxEntries: l.func('uint32_t bpf_map__max_entries(bpf_map *map)'),
+    mapType: l.func('int bpf_map__type(bpf_map *map)'),
+    programAttach: l.func('bpf_link *bpf_program__attach(bpf_program *prog)'),
+    programSection: l.func('const char *bpf_program__section_name(bpf_program *prog)'),
+    linkPin: l.func('int bpf_link__pin(bpf_link *link, const char *path)'),
+    linkDestroy: l.func('int bpf_link__destroy(bpf_link *link)'),
+    objGet: l.func('int bpf_obj_get(const char *path)'),
+    lookup: l.func('int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)'),
+    update: l.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
+    remove: l.func('int bpf_map_delete_elem(int fd, const void *key)'),
+    nextKey: l.func('int bpf_map_get_next_key(int fd, const void *key, _Out_ void *next_key)'),
+  };
+  // libbpf prints its own warnings to stderr, which podman would show beside ours. Our
+  // errors carry the errno and the step; SECCOMP_GEN_DEBUG=1 keeps libbpf's detail.
+  if (!process.env.SECCOMP_GEN_DEBUG) bindings.setPrint(null);
+  return bindings;
+}
+
+export const BPF_ANY = 0n;
+export const BPF_NOEXIST = 1n;
+
+const ENOENT = 2;
+
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-Math.abs(errno));
+  } catch {
+    return `errno ${errno}`;
+  }
+}
+
+/** Why the kernel may have refused, in words that say what to do. */
+function hint(errno: number): string {
+  switch (errnoName(errno)) {
+    case 'EPERM':
+    case 'EACCES':
+      return ': run as root (CAP_BPF and CAP_PERFMON), and check kernel lockdown and kernel.unprivileged_bpf_disabled';
+    case 'ENOENT':
+      return ': is the kernel built with BTF (/sys/kernel/btf/vmlinux)?';
+    default:
+      return '';
+  }
+}
+
+export class BpfCallError extends SeccompGenError {
+  constructor(
+    readonly step: string,
+    readonly errno: number,
+  ) {
+    super('BPF', `${step} failed: ${errnoName(errno)}${hint(errno)}`);
+  }
+}
+
+function checkInt(step: string, rc: number): number {
+  if (rc < 0) throw new BpfCallError(step, -rc);
+  return rc;
+}
+
+function checkPtr(step: string, p: Ptr): Ptr {
+  if (p === null) throw new BpfCallError(step, koffi.errno());
+  return p;
+}
+
+/** A BPF object file opened (and later loaded) by libbpf; close() it when done. */
+export class BpfObject {
+  private constructor(private ptr: Ptr) {}
+
+  static open(path: string): BpfObject {
+    return new BpfObject(checkPtr(`opening BPF object ${path}`, lib().objectOpenFile(path, null)));
+  }
+
+  load(): void {
+    checkInt('loading the BPF program into the kernel', lib().objectLoad(this.ptr));
+  }
+
+  map(name: string): BpfMapSpec {
+    const m = lib().findMap(this.ptr, name);
+    if (m === null) throw new SeccompGenError('BPF', `BPF object has no map "${name}"`);
+    return new BpfMapSpec(m, name);
+  }
+
+  program(name: string): BpfProgramSpec {
+    const p = lib().findProgram(this.ptr, name);
+    if (p === null) throw new SeccompGenError('BPF', `BPF object has no program "${name}"`);
+    return new BpfProgramSpec(p, name);
+  }
+
+  close(): void {
+    if (this.ptr !== null) lib().objectClose(this.ptr);
+    this.ptr = null;
+  }
+}
+
+export class BpfMapSpec {
+  constructor(
+    private readonly ptr: Ptr,
+    readonly name: string,
+  ) {}
+  get keySize(): number {
+    return lib().mapKeySize(this.ptr);
+  }
+  get valueSize(): number {
+    return lib().mapValueSize(this.ptr);
+  }
+  get maxEntries(): number {
+    return lib().mapMaxEntries(this.ptr);
+  }
+  get type(): number {
+    return lib().mapType(this.ptr);
+  }
+  pin(path: string): void {
+    checkInt(`pinning map ${this.name} at ${path}`, lib().mapPin(this.ptr, path));
+  }
+}
+
+export class BpfProgramSpec {
+  constructor(
+    private readonly ptr: Ptr,
+    readonly name: string,
+  ) {}
+  get section(): string {
+    return lib().programSection(this.ptr);
+  }
+  /** Attach by the program's SEC() and pin the link, so it outlives this process. */
+  attachAndPin(path: string): void {
+    const link = checkPtr(`attaching program ${this.name}`, lib().programAttach(this.ptr));
+    try {
+      checkInt(`pinning link at ${path}`, lib().linkPin(link, path));
+    } finally {
+      // For a pinned link this only closes our fd: the pin keeps the program attached.
+      lib().linkDestroy(link);
+    }
+  }
+}
+
+/** A file descriptor of a pinned BPF object. */
+export function openPinned(path: string): number {
+  return checkInt(`opening pinned BPF object ${path}`, lib().objGet(path));
+}
+
+export function closeFd(fd: number): void {
+  closeSync(fd);
+}
+
+/** The value under `key`, or null if there is none. */
+export function mapLookup(fd: number, key: Buffer, valueSize: number): Buffer | null {
+  const value = Buffer.alloc(valueSize);
+  const rc = lib().lookup(fd, key, value);
+  if (rc === -ENOENT) return null;
+  checkInt('reading a BPF map entry', rc);
+  return value;
+}
+
+export function mapUpdate(fd: number, key: Buffer, value: Buffer, flags = BPF_ANY): void {
+  checkInt('writing a BPF map entry', lib().update(fd, key, value, flags));
+}
+
+/** Delete `key`; false if it was not there. */
+export function mapDelete(fd: number, key: Buffer): boolean {
+  const rc = lib().remove(fd, key);
+  if (rc === -ENOENT) return false;
+  checkInt('deleting a BPF map entry', rc);
+  return true;
+}
+
+export function mapKeys(fd: number, keySize: number): Buffer[] {
+  const keys: Buffer[] = [];
+  let prev: Buffer | null = null;
+  for (;;) {
+    const next = Buffer.alloc(keySize);
+    const rc = lib().nextKey(fd, prev, next);
+    if (rc === -ENOENT) return keys;
+    checkInt('listing BPF map keys', rc);
+    keys.push(next);
+    prev = next;
+  }
+}
