@@ -1,0 +1,32 @@
+/**
+ * The TypeScript half of bpf/recorder.h. test/kernel/abi.test.ts checks every value here
+ * against the header's #defines and the built object's maps, so the two cannot drift apart.
+ */
+import { fileURLToPath } from 'node:url';
+
+export const PROGRAM_NAME = 'record_syscall';
+export const PROGRAM_SECTION = 'raw_tp/sys_enter';
+export const TARGETS_MAP = 'sg_targets';
+export const COUNTS_MAP = 'sg_counts';
+
+export const MAX_SYSCALLS = 1024;
+export const WORDS = MAX_SYSCALLS / 64;
+export const ARCHS = 3; // native, compat, x32: the order of ARCH_SLOTS in syscalls/arches.ts
+export const MAX_TARGETS = 4096;
+
+export const KEY_PIDNS = 1;
+export const KEY_MNTNS = 2;
+
+export const FLAG_FILTERED_ONLY = 0x1n;
+export const FLAG_AFTER_EXEC = 0x2n;
+export const FLAG_EXEC_SEEN = 0x4n;
+
+/** struct sg_key { u32 kind; u32 inum; } */
+export const KEY_SIZE = 8;
+/** struct sg_target { u64 flags; u64 bits[ARCHS][WORDS]; } */
+export const TARGET_SIZE = 8 + ARCHS * WORDS * 8;
+/** struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; } */
+export const COUNTS_SIZE = 8;
+
+/** The object `npm run build` makes; it ships in the package so users need no clang. */
+export const OBJECT_PATH = fileURLToPath(new URL('../../bpf/recorder.bpf.o', import.meta.url));

@@ -1,0 +1,154 @@
+/**
+ * The recorder as the hooks see it: one BPF program shared by every traced container, pinned in
+ * bpffs with its maps so it outlives the hook that loaded it. Call these under withLock(): the
+ * first target loads and attaches the program, the last one to leave detaches it.
+ */
+import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BPF_NOEXIST,
+  BpfObject,
+  closeFd,
+  mapDelete,
+  mapKeys,
+  mapLookup,
+  mapUpdate,
+  openPinned,
+} from '../ffi/libbpf.js';
+import { SeccompGenError } from '../errors.js';
+import { COUNTS_MAP, FLAG_FILTERED_ONLY, KEY_SIZE, OBJECT_PATH, PROGRAM_NAME, TARGET_SIZE, TARGETS_MAP } from './abi.js';
+import { BPFFS, ensureBpffs } from './bpffs.js';
+import {
+  decodeKey,
+  decodeTarget,
+  encodeCounts,
+  encodeKey,
+  encodeNewTarget,
+  keyName,
+  type RecordedTarget,
+  type TargetKey,
+} from './target-codec.js';
+
+export function pinDir(): string {
+  return process.env.SECCOMP_GEN_PIN_DIR ?? join(BPFFS, 'seccomp-gen');
+}
+const pins = () => ({ link: join(pinDir(), 'link'), targets: join(pinDir(), 'targets'), counts: join(pinDir(), 'counts') });
+
+function unpinAll(): void {
+  const p = pins();
+  // The link first: once its pin is gone (and no fd holds it) the program stops running.
+  for (const path of [p.link, p.targets, p.counts]) {
+    try {
+      unlinkSync(path);
+    } catch {
+      /* not pinned */
+    }
+  }
+  try {
+    rmdirSync(pinDir());
+  } catch {
+    /* not there, or not empty: leave it */
+  }
+}
+
+function loadAndPin(objectPath: string): void {
+  if (!existsSync(objectPath)) {
+    throw new SeccompGenError('BPF', `BPF object ${objectPath} is missing: reinstall seccomp-gen, or build it with npm run build`);
+  }
+  const p = pins();
+  mkdirSync(pinDir(), { recursive: true, mode: 0o700 });
+  const obj = BpfObject.open(objectPath);
+  try {
+    obj.load();
+    obj.map(TARGETS_MAP).pin(p.targets);
+    obj.map(COUNTS_MAP).pin(p.counts);
+    obj.program(PROGRAM_NAME).attachAndPin(p.link);
+  } catch (e) {
+    unpinAll();
+    throw e;
+  } finally {
+    obj.close();
+  }
+}
+
+export class Recorder {
+  private constructor(
+    private targetsFd: number,
+    private countsFd: number,
+  ) {}
+
+  /** The pinned recorder, loaded and attached first if nothing (or only part of it) is pinned. */
+  static attach(objectPath = OBJECT_PATH): Recorder {
+    ensureBpffs();
+    const p = pins();
+    if (!(existsSync(p.link) && existsSync(p.targets) && existsSync(p.counts))) {
+      unpinAll(); // a half-pinned set is left by a crash: start clean
+      loadAndPin(objectPath);
+    }
+    return new Recorder(openPinned(p.targets), openPinned(p.counts));
+  }
+
+  /** The pinned recorder if it is attached, else null. Does not load anything. */
+  static open(): Recorder | null {
+    const p = pins();
+    if (!(existsSync(p.link) && existsSync(p.targets) && existsSync(p.counts))) return null;
+    return new Recorder(openPinned(p.targets), openPinned(p.counts));
+  }
+
+  static isAttached(): boolean {
+    return existsSync(pins().link);
+  }
+
+  addTarget(key: TargetKey, flags: bigint): void {
+    try {
+      mapUpdate(this.targetsFd, encodeKey(key), encodeNewTarget(flags), BPF_NOEXIST);
+    } catch (e) {
+      if (e instanceof SeccompGenError && /EEXIST/.test(e.message)) {
+        throw new SeccompGenError('TARGET', `namespace ${keyName(key)} is already traced by another container`);
+      }
+      throw e;
+    }
+    this.refreshCounts();
+  }
+
+  read(key: TargetKey): RecordedTarget | null {
+    const value = mapLookup(this.targetsFd, encodeKey(key), TARGET_SIZE);
+    return value && decodeTarget(value);
+  }
+
+  removeTarget(key: TargetKey): boolean {
+    const removed = mapDelete(this.targetsFd, encodeKey(key));
+    this.refreshCounts();
+    return removed;
+  }
+
+  keys(): TargetKey[] {
+    return mapKeys(this.targetsFd, KEY_SIZE).map(decodeKey);
+  }
+
+  /** The counts the program uses to skip lookups, derived afresh from the targets map. */
+  private refreshCounts(): void {
+    let mntnsTargets = 0;
+    let unfilteredTargets = 0;
+    for (const key of this.keys()) {
+      if (key.kind === 'mnt') mntnsTargets++;
+      const t = this.read(key);
+      if (t && !(t.flags & FLAG_FILTERED_ONLY)) unfilteredTargets++;
+    }
+    mapUpdate(this.countsFd, Buffer.alloc(4), encodeCounts({ mntnsTargets, unfilteredTargets }));
+  }
+
+  /** Detach the program and unpin everything if no container is traced any more. */
+  detachIfIdle(): boolean {
+    if (this.keys().length > 0) return false;
+    this.close();
+    unpinAll();
+    return true;
+  }
+
+  close(): void {
+    if (this.targetsFd >= 0) closeFd(this.targetsFd);
+    if (this.countsFd >= 0) closeFd(this.countsFd);
+    this.targetsFd = this.countsFd = -1;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Recorded syscalls → a seccomp profile. Pure: names in, profile out.
+ *
+ * The profile denies by default and allows exactly what was recorded. Its errno answers are
+ * those of the filter the container ran under while traced (see oci/replay.ts): the default
+ * errno, and the names that filter answered with another errno, so a workload that saw ENOSYS
+ * and fell back at tracing time sees ENOSYS again under the profile.
+ */
+import type { ReplayAnswers } from '../oci/replay.js';
+import type { ScmpArch } from '../syscalls/arches.js';
+import { describeUnknown } from '../syscalls/resolve.js';
+import { extendProfile } from './extend.js';
+import type { Profile, Rule } from './schema.js';
+
+export const EPERM = 1;
+
+export interface Recording {
+  /** Syscall names seen, per arch. */
+  names: Map<ScmpArch, string[]>;
+  /** Numbers seen that no name is known for, per arch (reported, never dropped silently). */
+  unknown: Map<ScmpArch, number[]>;
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Architectures of the profile: the native one first, then the others recorded. */
+function architectures(native: ScmpArch, recording: Recording): ScmpArch[] {
+  const others = [...recording.names.keys(), ...recording.unknown.keys()].filter((a) => a !== native);
+  return [native, ...new Set(others.sort(byName))];
+}
+
+/** The carried-over errno rules, for names the profile does not allow, one rule per errno. */
+export function replayRules(replay: ReplayAnswers, allowed: Set<string>, defaultErrnoRet: number): Rule[] {
+  const byErrno = new Map<number, Set<string>>();
+  for (const rule of replay.errnoRules) {
+    if (rule.errnoRet === defaultErrnoRet) continue;
+    for (const name of rule.names) {
+      if (allowed.has(name)) continue;
+      const set = byErrno.get(rule.errnoRet) ?? new Set<string>();
+      set.add(name);
+      byErrno.set(rule.errnoRet, set);
+    }
+  }
+  return [...byErrno]
+    .sort(([a], [b]) => a - b)
+    .map(([errnoRet, names]) => ({
+      names: [...names].sort(byName),
+      action: 'SCMP_ACT_ERRNO' as const,
+      errnoRet,
+      comment: 'answered so while traced: kept for identical replay',
+    }));
+}
+
+/**
+ * The profile for a recording. With a base (if:), the base's default answer is the one the
+ * profile will give, so the carried-over rules are those that differ from it.
+ */
+export function buildProfile(recording: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile): Profile {
+  const allowed = new Set<string>();
+  for (const names of recording.names.values()) for (const n of names) allowed.add(n);
+  const defaultErrnoRet = base
+    ? base.defaultAction === 'SCMP_ACT_ERRNO'
+      ? (base.defaultErrnoRet ?? EPERM)
+      : -1 // the base's default is no errno: every carried errno differs from it
+    : (replay.defaultErrnoRet ?? EPERM);
+
+  const allowRule: Rule = { names: [...allowed].sort(byName), action: 'SCMP_ACT_ALLOW' };
+  if (recording.unknown.size) {
+    allowRule.comment = `also called, with no name known to libseccomp: ${describeUnknown(recording.unknown)}`;
+  }
+  const syscalls: Rule[] = allowed.size ? [allowRule] : [];
+  syscalls.push(...replayRules(replay, allowed, defaultErrnoRet));
+
+  const generated: Profile = {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    defaultErrnoRet,
+    architectures: architectures(native, recording),
+    syscalls,
+  };
+  return base ? extendProfile(base, generated) : generated;
+}
+
+/** How many syscalls a profile allows unconditionally (what the reports count). */
+export function allowedCount(profile: Profile): number {
+  const names = new Set<string>();
+  for (const r of profile.syscalls ?? []) {
+    if (r.action === 'SCMP_ACT_ALLOW') for (const n of r.names ?? (r.name ? [r.name] : [])) names.add(n);
+  }
+  return names.size;
+}

@@ -1,0 +1,18 @@
+/**
+ * Where seccomp-gen keeps state between the prestart and poststop hooks. /run is a tmpfs: a
+ * reboot empties it together with bpffs, so stale state cannot outlive the pinned program.
+ * SECCOMP_GEN_RUN_DIR moves it (tests use it to keep out of a real installation's way).
+ */
+import { join } from 'node:path';
+
+export function runDir(): string {
+  return process.env.SECCOMP_GEN_RUN_DIR ?? '/run/seccomp-gen';
+}
+
+export function targetsDir(): string {
+  return join(runDir(), 'targets');
+}
+
+export function lockPath(): string {
+  return join(runDir(), 'lock');
+}

@@ -1,0 +1,37 @@
+/**
+ * A recorded target → its profile: bitmap slots → (arch, number) → names → profile. Shared by
+ * the poststop hook and anything else that reads a target (a running container's snapshot).
+ */
+import type { RecordedTarget } from '../kernel/target-codec.js';
+import { buildProfile } from '../profile/build.js';
+import type { Profile } from '../profile/schema.js';
+import { ARCH_SLOTS, SLOT_ARCHES, type ScmpArch } from '../syscalls/arches.js';
+import { resolveSyscalls } from '../syscalls/resolve.js';
+import type { SyscallTable } from '../syscalls/table.js';
+import type { TargetRecord } from '../state/targets.js';
+import { SeccompGenError } from '../errors.js';
+
+export interface Collected {
+  profile: Profile;
+  /** Numbers no name is known for, per arch: the caller reports them. */
+  unknown: Map<ScmpArch, number[]>;
+}
+
+/** Recorded numbers per seccomp arch, dropping empty slots. */
+export function numbersByArch(recorded: RecordedTarget, native: ScmpArch): Map<ScmpArch, number[]> {
+  const slots = SLOT_ARCHES[native];
+  if (!slots) throw new SeccompGenError('BPF', `recording on ${native} is not supported`);
+  const out = new Map<ScmpArch, number[]>();
+  for (const slot of ARCH_SLOTS) {
+    const nrs = recorded.syscalls[slot];
+    const arch = slots[slot];
+    if (nrs.length && arch) out.set(arch, nrs);
+  }
+  return out;
+}
+
+export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable): Collected {
+  const native = table.nativeArch();
+  const resolved = resolveSyscalls(numbersByArch(recorded, native), table);
+  return { profile: buildProfile(resolved, native, record.replay, record.base), unknown: resolved.unknown };
+}
