@@ -1,0 +1,165 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readReplayAnswers, replayAnswersOf } from '../../src/oci/bundle.js';
+import { UNFILTERED } from '../../src/oci/replay.js';
+import { SeccompGenError } from '../../src/errors.js';
+
+const BUNDLES = fileURLToPath(new URL('../fixtures/bundles/', import.meta.url));
+
+describe('replayAnswersOf', () => {
+  it('podman-like: default ENOSYS, unconditional EPERM rules kept, an args-conditioned rule ignored', () => {
+    const answers = replayAnswersOf({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 38,
+      syscalls: [
+        { names: ['bdflush', 'kexec_load', 'vmsplice'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 },
+        { names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' },
+        {
+          names: ['socket'],
+          action: 'SCMP_ACT_ERRNO',
+          errnoRet: 22,
+          args: [{ index: 0, value: 40, valueTwo: 0, op: 'SCMP_CMP_EQ' }],
+        },
+      ],
+    });
+    expect(answers).toEqual({
+      filtered: true,
+      defaultErrnoRet: 38,
+      errnoRules: [{ names: ['bdflush', 'kexec_load', 'vmsplice'], errnoRet: 1 }],
+    });
+  });
+
+  it('docker-like: default EPERM, clone3 answered ENOSYS', () => {
+    const answers = replayAnswersOf({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      syscalls: [
+        { names: ['clone', 'read'], action: 'SCMP_ACT_ALLOW' },
+        { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+      ],
+    });
+    expect(answers).toEqual({ filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['clone3'], errnoRet: 38 }] });
+  });
+
+  it('an ERRNO default or rule with no errnoRet answers EPERM', () => {
+    const answers = replayAnswersOf({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }],
+    });
+    expect(answers).toEqual({ filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['mkdir'], errnoRet: 1 }] });
+  });
+
+  it('an empty args list is no condition', () => {
+    const answers = replayAnswersOf({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      syscalls: [
+        { names: ['a'], action: 'SCMP_ACT_ERRNO', errnoRet: 38, args: [] },
+        { names: ['b'], action: 'SCMP_ACT_ERRNO', errnoRet: 38, args: null },
+      ],
+    });
+    expect(answers.errnoRules).toEqual([
+      { names: ['a'], errnoRet: 38 },
+      { names: ['b'], errnoRet: 38 },
+    ]);
+  });
+
+  it('no seccomp filter: unfiltered', () => {
+    expect(replayAnswersOf(undefined)).toEqual(UNFILTERED);
+    expect(replayAnswersOf(null)).toEqual({ filtered: false, errnoRules: [] });
+  });
+
+  it('defaultAction ALLOW: filtered, with no default errno', () => {
+    const answers = replayAnswersOf({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['ptrace'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+    });
+    expect(answers.filtered).toBe(true);
+    expect(answers.defaultErrnoRet).toBeUndefined();
+    expect(answers.errnoRules).toEqual([{ names: ['ptrace'], errnoRet: 1 }]);
+  });
+
+  it('a filter with syscalls: null', () => {
+    expect(replayAnswersOf({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, syscalls: null })).toEqual({
+      filtered: true,
+      defaultErrnoRet: 38,
+      errnoRules: [],
+    });
+  });
+});
+
+describe('readReplayAnswers', () => {
+  it('reads a podman bundle', () => {
+    const answers = readReplayAnswers(join(BUNDLES, 'podman'));
+    expect(answers.filtered).toBe(true);
+    expect(answers.defaultErrnoRet).toBe(38);
+    expect(answers.errnoRules).toHaveLength(1);
+    expect(answers.errnoRules[0]?.errnoRet).toBe(1);
+    expect(answers.errnoRules[0]?.names).toContain('vmsplice');
+    // The AF_VSOCK socket rule has argument filters: socket must not be answered EINVAL.
+    expect(answers.errnoRules.flatMap((r) => r.names)).not.toContain('socket');
+  });
+
+  it('reads a docker bundle', () => {
+    expect(readReplayAnswers(join(BUNDLES, 'docker'))).toEqual({
+      filtered: true,
+      defaultErrnoRet: 1,
+      errnoRules: [{ names: ['clone3'], errnoRet: 38 }],
+    });
+  });
+
+  it('reads a bundle with no linux.seccomp as unfiltered', () => {
+    expect(readReplayAnswers(join(BUNDLES, 'unconfined'))).toEqual(UNFILTERED);
+  });
+
+  describe('in a temporary bundle', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'sg-bundle-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    function error(fn: () => unknown): SeccompGenError {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(SeccompGenError);
+        return e as SeccompGenError;
+      }
+      throw new Error('no error');
+    }
+
+    it('a config with no linux section is unfiltered', () => {
+      writeFileSync(join(dir, 'config.json'), '{"ociVersion":"1.0.2"}');
+      expect(readReplayAnswers(dir)).toEqual(UNFILTERED);
+    });
+
+    it('bad JSON: the error names the file and where', () => {
+      writeFileSync(join(dir, 'config.json'), '{\n  "linux": {,\n}');
+      const e = error(() => readReplayAnswers(dir));
+      expect(e.message).toContain(join(dir, 'config.json'));
+      expect(e.message).toMatch(/not valid JSON \(line 2, column \d+\)/);
+    });
+
+    it('JSON that is not an OCI config: the error names the file', () => {
+      writeFileSync(join(dir, 'config.json'), '{"linux":{"seccomp":{"defaultAction":7}}}');
+      const e = error(() => readReplayAnswers(dir));
+      expect(e.code).toBe('STATE');
+      expect(e.message).toBe(`${join(dir, 'config.json')}: not an OCI runtime config`);
+    });
+
+    it('no config.json: the error names the file', () => {
+      const e = error(() => readReplayAnswers(dir));
+      expect(e.message).toContain(join(dir, 'config.json'));
+      expect(e.message).toMatch(/ENOENT/);
+    });
+
+    it('config.json that is a directory is refused', () => {
+      mkdirSync(join(dir, 'config.json'));
+      const e = error(() => readReplayAnswers(dir));
+      expect(e.message).toBe(`${join(dir, 'config.json')}: not a regular file`);
+    });
+  });
+});
