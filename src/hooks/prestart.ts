@@ -10,6 +10,7 @@ import { targetKeyOf } from '../kernel/namespaces.js';
 import { Recorder } from '../kernel/recorder.js';
 import { ANNOTATION, parseTraceAnnotation } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
+import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
 import { readProfileFile } from '../profile/read.js';
 import { checkOutputPath } from '../profile/write.js';
@@ -32,6 +33,7 @@ export function prestart(state: OciState): TargetRecord | null {
   if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
   const replay = readReplayAnswers(state.bundle);
   const key = targetKeyOf(state.pid);
+  const runtime = runtimeName();
   const record: TargetRecord = {
     version: 1,
     id: state.id,
@@ -40,6 +42,7 @@ export function prestart(state: OciState): TargetRecord | null {
     // Without one there is no such signal: record from the workload's first execve on.
     mode: replay.filtered ? 'filtered' : 'after-exec',
     pid: state.pid,
+    ...(runtime !== undefined ? { runtime } : {}),
     output: request.output,
     ...(request.input !== undefined ? { input: request.input, base } : {}),
     replay,

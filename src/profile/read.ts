@@ -50,7 +50,8 @@ export function parseJson(text: string, source: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    const where = m ? lineAndColumn(text, Number(m[1])) : text.trim() === '' ? 'empty file' : 'unexpected end';
+    // Node 20 gives no position for truncated input: the error is at its end.
+    const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, m ? Number(m[1]) : text.length);
     throw new SeccompGenError('PROFILE', `${source}: not valid JSON (${where})`);
   }
 }

@@ -21,6 +21,8 @@ export const TargetRecordSchema = z.object({
   /** How the recorder decides what to keep (see SG_FLAG_* in bpf/recorder.h). */
   mode: z.enum(['filtered', 'after-exec']),
   pid: z.number().int().positive(),
+  /** The OCI runtime's executable name (runc, crun), when it could be read. */
+  runtime: z.string().optional(),
   output: z.string(),
   input: z.string().optional(),
   base: ProfileSchema.optional(),

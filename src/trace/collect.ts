@@ -4,6 +4,7 @@
  */
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { buildProfile } from '../profile/build.js';
+import { runtimeAllowance } from '../profile/runtime-allowance.js';
 import type { Profile } from '../profile/schema.js';
 import { ARCH_SLOTS, SLOT_ARCHES, type ScmpArch } from '../syscalls/arches.js';
 import { resolveSyscalls } from '../syscalls/resolve.js';
@@ -30,8 +31,17 @@ export function numbersByArch(recorded: RecordedTarget, native: ScmpArch): Map<S
   return out;
 }
 
+/** `names` with `extra` added to the native arch's list, sorted. */
+function addNames(names: Map<ScmpArch, string[]>, native: ScmpArch, extra: readonly string[]): Map<ScmpArch, string[]> {
+  if (!extra.length) return names;
+  const out = new Map(names);
+  out.set(native, [...new Set([...(names.get(native) ?? []), ...extra])].sort());
+  return out;
+}
+
 export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable): Collected {
   const native = table.nativeArch();
   const resolved = resolveSyscalls(numbersByArch(recorded, native), table);
-  return { profile: buildProfile(resolved, native, record.replay, record.base), unknown: resolved.unknown };
+  const withRuntime = addNames(resolved.names, native, runtimeAllowance(record.runtime));
+  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, record.replay, record.base), unknown: resolved.unknown };
 }

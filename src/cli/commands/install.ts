@@ -3,7 +3,7 @@
  * container annotated io.containers.trace-syscall. The templates in hooks/ name node and the hook
  * entry by placeholder; here they become absolute paths, as hooks.d requires.
  */
-import { readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.js';
@@ -47,6 +47,7 @@ export const install: Command = {
   run(args) {
     const { values } = parse(args, options, false);
     const dir = resolve(values['hooks-dir'] ?? DEFAULT_HOOKS_DIR);
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
     for (const [file, doc] of renderHooks()) {
       const path = join(dir, file);
       writeFileAtomic(path, formatJson(doc));

@@ -1,0 +1,117 @@
+/**
+ * What the end-to-end tests need: root, podman, bpffs, the built hook (npm run build) and the
+ * local test image (test/setup.sh makes all of these). Hooks are installed into a private
+ * hooks.d with `seccomp-gen install --hooks-dir`, and podman is pointed at it, so the tests
+ * never depend on (or disturb) a system-wide installation.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const IMAGE = 'localhost/seccomp-gen/busybox:test';
+export const CLI = join(ROOT, 'dist/cli/main.js');
+export const ANNOTATION = 'io.containers.trace-syscall';
+
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Throws, saying what is missing, unless this machine can run the end-to-end tests. */
+export function requireE2E(): void {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root');
+  if (spawnSync('podman', ['--version']).status !== 0) missing.push('podman');
+  if (!existsSync(CLI) || !existsSync(join(ROOT, 'bpf/recorder.bpf.o'))) missing.push('a build (npm run build)');
+  if (spawnSync('podman', ['image', 'exists', IMAGE]).status !== 0) missing.push(`the image ${IMAGE} (test/images/build.sh)`);
+  if (missing.length) throw new Error(`end-to-end tests need ${missing.join(', ')}: run sudo bash test/setup.sh`);
+}
+
+export interface Workspace {
+  hooksDir: string;
+  dir: string;
+  cleanup: () => void;
+}
+
+/** A private hooks.d with seccomp-gen's hooks, and a scratch directory for profiles. */
+export function workspace(): Workspace {
+  requireE2E();
+  const base = mkdtempSync(join(tmpdir(), 'seccomp-gen-e2e-'));
+  const hooksDir = join(base, 'hooks.d');
+  const dir = join(base, 'work');
+  mkdirSync(dir);
+  const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`seccomp-gen install failed: ${r.stderr}`);
+  return { hooksDir, dir, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+function result(r: { status: number | null; stdout: string; stderr: string }): Run {
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function podman(hooksDir: string, args: string[]): Run {
+  return result(spawnSync('podman', ['--hooks-dir', hooksDir, ...args], { encoding: 'utf8', timeout: 120_000 }));
+}
+
+export function podmanAsync(hooksDir: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('podman', ['--hooks-dir', hooksDir, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
+}
+
+export interface RunOptions {
+  image?: string;
+  podmanArgs?: string[];
+}
+
+export function annotationFor(output: string, input?: string): string {
+  return `${ANNOTATION}=${input ? `if:${input};` : ''}of:${output}`;
+}
+
+/** The `podman run` arguments that trace `cmd`, writing the profile to `output`. */
+export function traceArgs(output: string, cmd: string[], opts: RunOptions & { input?: string } = {}): string[] {
+  return ['run', '--rm', ...(opts.podmanArgs ?? []), '--annotation', annotationFor(output, opts.input), opts.image ?? IMAGE, ...cmd];
+}
+
+export function trace(hooksDir: string, output: string, cmd: string[], opts: RunOptions & { input?: string } = {}): Run {
+  return podman(hooksDir, traceArgs(output, cmd, opts));
+}
+
+/** `podman run` the command under a seccomp profile. */
+export function runUnder(hooksDir: string, profile: string, cmd: string[], opts: RunOptions = {}): Run {
+  return podman(hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), '--security-opt', `seccomp=${profile}`, opts.image ?? IMAGE, ...cmd]);
+}
+
+/** `podman run` the command with podman's default profile, as a baseline. */
+export function runPlain(hooksDir: string, cmd: string[], opts: RunOptions = {}): Run {
+  return podman(hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), opts.image ?? IMAGE, ...cmd]);
+}
+
+export interface ProfileJson {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  syscalls: { names: string[]; action: string; errnoRet?: number; comment?: string }[];
+}
+
+export function readProfile(path: string): ProfileJson {
+  return JSON.parse(readFileSync(path, 'utf8')) as ProfileJson;
+}
+
+export function allowed(profile: ProfileJson): Set<string> {
+  return new Set(profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names));
+}
+
+/** Whether the recorder is still attached (pinned). */
+export function recorderPinned(): boolean {
+  return existsSync('/sys/fs/bpf/seccomp-gen/link');
+}

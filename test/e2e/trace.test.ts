@@ -1,0 +1,174 @@
+/**
+ * End to end, on the real kernel and real podman (needs root; see support.ts): trace a
+ * container, then prove the profile by replay — the same command under it gives the same output
+ * and exit code — and by what it keeps out.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  allowed,
+  podmanAsync,
+  readProfile,
+  recorderPinned,
+  runPlain,
+  runUnder,
+  trace,
+  traceArgs,
+  workspace,
+  type Workspace,
+} from './support.js';
+
+let ws: Workspace;
+beforeAll(() => {
+  ws = workspace();
+});
+afterAll(() => ws?.cleanup());
+
+const path = (name: string) => join(ws.dir, name);
+
+/** Trace `cmd`, check it ran as it does untraced, and replay it under the profile. */
+function traceAndReplay(name: string, cmd: string[], opts: { input?: string } = {}) {
+  const out = path(name);
+  const baseline = runPlain(ws.hooksDir, cmd);
+  const traced = trace(ws.hooksDir, out, cmd, opts);
+  expect(traced.stderr).not.toMatch(/seccomp-gen/);
+  expect({ status: traced.status, stdout: traced.stdout }).toEqual({ status: baseline.status, stdout: baseline.stdout });
+  // podman waits for poststop before `podman run` returns: no sleep needed.
+  expect(existsSync(out)).toBe(true);
+  const replay = runUnder(ws.hooksDir, out, cmd);
+  expect({ status: replay.status, stdout: replay.stdout, stderr: replay.stderr }).toEqual({
+    status: baseline.status,
+    stdout: baseline.stdout,
+    stderr: baseline.stderr,
+  });
+  return { out, profile: readProfile(out), baseline };
+}
+
+describe('tracing ls / in a busybox container', () => {
+  it('writes a profile of the documented shape that replays identically', () => {
+    const { profile, baseline } = traceAndReplay('ls.json', ['ls', '/']);
+    expect(baseline.stdout).toContain('bin');
+    expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(profile.architectures).toEqual(['SCMP_ARCH_X86_64']);
+    const allowRules = profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW');
+    expect(allowRules).toHaveLength(1);
+    const names = allowRules[0]!.names;
+    expect(names).toEqual([...names].sort());
+    for (const n of ['execve', 'getdents64', 'write']) expect(names).toContain(n);
+    // Only what ran under the container's filter: the runtime's own setup is not there.
+    for (const n of ['mount', 'umount2', 'pivot_root', 'sethostname']) expect(names).not.toContain(n);
+    console.log(`ls / profile: ${names.length} syscalls: ${names.join(' ')}`);
+  });
+
+  it('really restricts: a syscall ls / never made is refused under it', () => {
+    const profile = path('ls.json');
+    expect(allowed(readProfile(profile)).has('mkdir')).toBe(false);
+    const plain = runPlain(ws.hooksDir, ['mkdir', '/tmp/d']);
+    expect(plain.status).toBe(0);
+    const under = runUnder(ws.hooksDir, profile, ['mkdir', '/tmp/d']);
+    expect(under.status).not.toBe(0);
+    expect(under.stderr).toMatch(/mkdir/);
+  });
+
+  it('detaches the recorder once no container is traced', () => {
+    expect(recorderPinned()).toBe(false);
+  });
+});
+
+describe('extending a base profile with if:', () => {
+  it('traces B on top of A: both replay under the result', () => {
+    const a = ['ls', '-l', '/bin/busybox', '/etc/passwd'];
+    const b = ['sh', '-c', 'mkdir /tmp/x && ln -s /tmp/x /tmp/y && readlink /tmp/y'];
+    traceAndReplay('a.json', a);
+    const { profile } = traceAndReplay('ab.json', b, { input: path('a.json') });
+    const names = allowed(profile);
+    for (const n of allowed(readProfile(path('a.json')))) expect(names.has(n)).toBe(true);
+    expect(names.has('mkdir')).toBe(true);
+    expect(names.has('symlink')).toBe(true);
+    const replayA = runUnder(ws.hooksDir, path('ab.json'), a);
+    expect(replayA.status).toBe(0);
+    expect(replayA.stdout).toBe(runPlain(ws.hooksDir, a).stdout);
+  });
+
+  it('keeps what the base blocks blocked', () => {
+    const base = path('no-mkdir.json');
+    writeFileSync(
+      base,
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ERRNO',
+        defaultErrnoRet: 1,
+        architectures: ['SCMP_ARCH_X86_64'],
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+      }),
+    );
+    const cmd = ['mkdir', '/tmp/blocked'];
+    const traced = trace(ws.hooksDir, path('blocked.json'), cmd, { input: base });
+    expect(traced.status).toBe(0); // while tracing, podman's default filter lets mkdir through
+    const profile = readProfile(path('blocked.json'));
+    expect(allowed(profile).has('mkdir')).toBe(false);
+    expect(profile.syscalls).toContainEqual({ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 });
+    const under = runUnder(ws.hooksDir, path('blocked.json'), cmd);
+    expect(under.status).not.toBe(0);
+    expect(under.stderr).toMatch(/Operation not permitted/);
+  });
+});
+
+describe('a threaded program on glibc', () => {
+  it('replays under the profile traced with podman\'s default filter', () => {
+    const { baseline } = traceAndReplay('threads.json', ['threads']);
+    expect(baseline.stdout).toMatch(/^threads=4 total=\d+/);
+  });
+
+  it('replays when the tracing-time filter answered clone3 with ENOSYS (Docker\'s default)', () => {
+    const docker = path('clone3-enosys.json');
+    writeFileSync(
+      docker,
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [{ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }],
+      }),
+    );
+    const out = path('threads-enosys.json');
+    const traced = trace(ws.hooksDir, out, ['threads'], { podmanArgs: ['--security-opt', `seccomp=${docker}`] });
+    expect(traced.status).toBe(0);
+    const profile = readProfile(out);
+    expect(allowed(profile).has('clone3')).toBe(false); // denied before the tracepoint: never seen
+    expect(allowed(profile).has('clone')).toBe(true); // glibc's fallback was
+    expect(profile.syscalls).toContainEqual(expect.objectContaining({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }));
+    const replay = runUnder(ws.hooksDir, out, ['threads']);
+    expect(replay.status).toBe(0);
+    expect(replay.stdout).toBe(traced.stdout);
+  });
+});
+
+describe('two containers traced at once', () => {
+  it('gives each profile only its own workload\'s syscalls', async () => {
+    // Both run for a second side by side; each makes one syscall the other never does.
+    const [a, b] = await Promise.all([
+      podmanAsync(ws.hooksDir, traceArgs(path('par-a.json'), ['sh', '-c', 'sleep 1; mkdir /tmp/only-a; echo a'])),
+      podmanAsync(ws.hooksDir, traceArgs(path('par-b.json'), ['sh', '-c', 'sleep 1; ln -s x /tmp/only-b; echo b'])),
+    ]);
+    expect([a.status, a.stdout, b.status, b.stdout]).toEqual([0, 'a\n', 0, 'b\n']);
+    const pa = allowed(readProfile(path('par-a.json')));
+    const pb = allowed(readProfile(path('par-b.json')));
+    expect(pa.has('mkdir')).toBe(true);
+    expect(pa.has('symlink')).toBe(false);
+    expect(pb.has('symlink')).toBe(true);
+    expect(pb.has('mkdir')).toBe(false);
+    expect(recorderPinned()).toBe(false);
+  });
+});
+
+describe('a container sharing the host PID namespace (--pid=host)', () => {
+  it('is traced by its mount namespace and replays', () => {
+    const cmd = ['ls', '/'];
+    const out = path('pidhost.json');
+    const traced = trace(ws.hooksDir, out, cmd, { podmanArgs: ['--pid=host'] });
+    expect(traced.status).toBe(0);
+    const names = allowed(readProfile(out));
+    expect(names.has('getdents64')).toBe(true);
+    const replay = runUnder(ws.hooksDir, out, cmd, { podmanArgs: ['--pid=host'] });
+    expect({ status: replay.status, stdout: replay.stdout }).toEqual({ status: 0, stdout: traced.stdout });
+  });
+});
