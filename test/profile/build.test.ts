@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { allowedCount, buildProfile, replayRules, type Recording } from '../../src/profile/build.js';
+import type { ReplayAnswers } from '../../src/oci/replay.js';
+import { UNFILTERED } from '../../src/oci/replay.js';
+import { ProfileSchema, type Profile } from '../../src/profile/schema.js';
+import type { ScmpArch } from '../../src/syscalls/arches.js';
+
+const X86_64: ScmpArch = 'SCMP_ARCH_X86_64';
+const X86: ScmpArch = 'SCMP_ARCH_X86';
+const X32: ScmpArch = 'SCMP_ARCH_X32';
+
+function recording(names: Record<string, string[]>, unknown: Record<string, number[]> = {}): Recording {
+  return {
+    names: new Map(Object.entries(names) as [ScmpArch, string[]][]),
+    unknown: new Map(Object.entries(unknown) as [ScmpArch, number[]][]),
+  };
+}
+
+/** What podman 4.3's default filter answers (containers/common seccomp.json). */
+const PODMAN: ReplayAnswers = {
+  filtered: true,
+  defaultErrnoRet: 38,
+  errnoRules: [{ names: ['bdflush', 'kexec_load', 'vmsplice', 'read'], errnoRet: 1 }],
+};
+/** What docker's default filter answers: EPERM by default, clone3 ENOSYS. */
+const DOCKER: ReplayAnswers = { filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['clone3'], errnoRet: 38 }] };
+
+describe('buildProfile without a base', () => {
+  it('denies by default and allows the recorded names in one sorted rule', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['write', 'execve', '_llseek', 'accept4', 'accept'] }), X86_64, UNFILTERED);
+    expect(profile).toEqual({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      architectures: [X86_64],
+      syscalls: [{ names: ['_llseek', 'accept', 'accept4', 'execve', 'write'], action: 'SCMP_ACT_ALLOW' }],
+    });
+    expect(ProfileSchema.safeParse(profile).success).toBe(true);
+  });
+
+  it('keeps the tracing-time default errno (podman: ENOSYS) and the names answered otherwise', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['read', 'write'] }), X86_64, PODMAN);
+    expect(profile.defaultErrnoRet).toBe(38);
+    expect(profile.syscalls).toEqual([
+      { names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' },
+      // read is allowed: it must not also be answered EPERM
+      { names: ['bdflush', 'kexec_load', 'vmsplice'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, comment: expect.any(String) },
+    ]);
+  });
+
+  it('keeps docker\'s clone3 ENOSYS so glibc falls back to clone on replay', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['clone', 'execve'] }), X86_64, DOCKER);
+    expect(profile.defaultErrnoRet).toBe(1);
+    expect(profile.syscalls?.[1]).toMatchObject({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
+  });
+
+  it('puts unknown numbers in the allow rule\'s comment', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['read'] }, { [X86_64]: [472, 471] }), X86_64, UNFILTERED);
+    const comment = profile.syscalls?.[0]?.comment;
+    expect(comment).toContain('no name known to libseccomp');
+    expect(comment).toContain('SCMP_ARCH_X86_64 #472, #471');
+  });
+
+  it('has no comment when every number was named', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
+    expect(profile.syscalls?.[0]).not.toHaveProperty('comment');
+  });
+
+  it('lists the native arch first, then the other recorded arches (named or not) sorted by name', () => {
+    const profile = buildProfile(
+      recording({ [X86]: ['socketcall'], [X86_64]: ['read'] }, { [X32]: [600] }),
+      X86_64,
+      UNFILTERED,
+    );
+    expect(profile.architectures).toEqual([X86_64, X32, X86]);
+    // names of every arch are allowed (seccomp rules are by name, resolved per arch)
+    expect(profile.syscalls?.[0]?.names).toEqual(['read', 'socketcall']);
+  });
+
+  it('names the native arch even when only another arch was recorded', () => {
+    expect(buildProfile(recording({ [X86]: ['read'] }), X86_64, UNFILTERED).architectures).toEqual([X86_64, X86]);
+  });
+
+  it('writes no empty allow rule for an empty recording', () => {
+    expect(buildProfile(recording({}), X86_64, DOCKER).syscalls).toEqual([
+      expect.objectContaining({ names: ['clone3'], errnoRet: 38 }),
+    ]);
+    expect(buildProfile(recording({}), X86_64, UNFILTERED).syscalls).toEqual([]);
+  });
+
+  it('deduplicates names recorded on several arches', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['read', 'write'], [X86]: ['write', 'read'] }), X86_64, UNFILTERED);
+    expect(profile.syscalls?.[0]?.names).toEqual(['read', 'write']);
+  });
+});
+
+describe('replayRules', () => {
+  it('groups names by errno, sorted by errno then name, without allowed names or the default errno', () => {
+    const replay: ReplayAnswers = {
+      filtered: true,
+      defaultErrnoRet: 38,
+      errnoRules: [
+        { names: ['z', 'b'], errnoRet: 13 },
+        { names: ['clone3'], errnoRet: 38 }, // same as the default: nothing to carry
+        { names: ['a', 'allowed'], errnoRet: 1 },
+        { names: ['b', 'c'], errnoRet: 13 },
+      ],
+    };
+    expect(replayRules(replay, new Set(['allowed']), 38).map((r) => [r.errnoRet, r.names])).toEqual([
+      [1, ['a']],
+      [13, ['b', 'c', 'z']],
+    ]);
+  });
+
+  it('drops a rule all of whose names are allowed', () => {
+    expect(replayRules(DOCKER, new Set(['clone3']), 1)).toEqual([]);
+  });
+
+  it('is empty for an unfiltered container', () => {
+    expect(replayRules(UNFILTERED, new Set(), 1)).toEqual([]);
+  });
+});
+
+describe('buildProfile with a base (if:)', () => {
+  const base: Profile = {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    defaultErrnoRet: 1,
+    architectures: [X86_64],
+    comment: 'kept as written',
+    syscalls: [
+      { names: ['read', 'exit_group'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 },
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] },
+    ],
+  } as Profile;
+
+  it('keeps the base default and rules, and adds only names the base does not mention', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['read', 'mkdirat', 'socket', 'write', 'execve'] }), X86_64, UNFILTERED, base);
+    expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(profile.defaultErrnoRet).toBe(1);
+    expect((profile as Record<string, unknown>).comment).toBe('kept as written');
+    expect(profile.syscalls?.slice(0, 3)).toEqual(base.syscalls);
+    expect(profile.syscalls?.slice(3)).toEqual([{ names: ['execve', 'write'], action: 'SCMP_ACT_ALLOW' }]);
+  });
+
+  it('blocked stays blocked: a recorded name the base denies is not allowed', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['mkdir', 'mkdirat'] }), X86_64, UNFILTERED, base);
+    const allowing = (profile.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names ?? []);
+    expect(allowing).not.toContain('mkdir');
+    expect(allowing).not.toContain('mkdirat');
+    expect(profile.syscalls).toEqual(base.syscalls);
+  });
+
+  it('an argument-filtered base rule is not widened to an unconditional allow', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['socket'] }), X86_64, UNFILTERED, base);
+    expect(profile.syscalls?.filter((r) => r.names?.includes('socket'))).toEqual([base.syscalls?.[2]]);
+  });
+
+  it('carries errno answers that differ from the base default, not those equal to it', () => {
+    const replay: ReplayAnswers = {
+      filtered: true,
+      defaultErrnoRet: 38,
+      errnoRules: [
+        { names: ['clone3'], errnoRet: 38 },
+        { names: ['vmsplice'], errnoRet: 1 },
+      ],
+    };
+    const enosysBase: Profile = { ...base, defaultErrnoRet: 38 };
+    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, replay, enosysBase);
+    const carried = profile.syscalls?.filter((r) => r.comment?.includes('kept for identical replay'));
+    expect(carried?.map((r) => [r.errnoRet, r.names])).toEqual([[1, ['vmsplice']]]);
+    expect(profile.defaultErrnoRet).toBe(38);
+  });
+
+  it('a base with no defaultErrnoRet answers EPERM: an EPERM answer is not carried', () => {
+    const { defaultErrnoRet: _d, ...noErrno } = base;
+    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, PODMAN, noErrno as Profile);
+    expect(profile.syscalls?.some((r) => r.names?.includes('vmsplice'))).toBe(false);
+    expect(profile).not.toHaveProperty('defaultErrnoRet');
+  });
+
+  it('a base whose default allows: every errno answer is carried', () => {
+    const allowBase: Profile = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [] };
+    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, DOCKER, allowBase);
+    expect(profile.defaultAction).toBe('SCMP_ACT_ALLOW');
+    expect(profile.syscalls).toContainEqual(expect.objectContaining({ names: ['clone3'], errnoRet: 38 }));
+  });
+
+  it('adds recorded arches to the base\'s architectures', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['write'], [X86]: ['socketcall'] }), X86_64, UNFILTERED, base);
+    expect(profile.architectures).toEqual([X86_64, X86]);
+    expect(profile).not.toHaveProperty('archMap');
+  });
+
+  it('the result is a valid profile', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, PODMAN, base);
+    expect(ProfileSchema.safeParse(profile).success).toBe(true);
+  });
+});
+
+describe('allowedCount', () => {
+  it('counts the distinct names of allow rules, whether given as names or name', () => {
+    const profile: Profile = {
+      defaultAction: 'SCMP_ACT_ERRNO',
+      syscalls: [
+        { names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' },
+        { name: 'read', action: 'SCMP_ACT_ALLOW' },
+        { name: 'close', action: 'SCMP_ACT_ALLOW' },
+        { names: ['mkdir'], action: 'SCMP_ACT_ERRNO' },
+      ],
+    };
+    expect(allowedCount(profile)).toBe(3);
+    expect(allowedCount({ defaultAction: 'SCMP_ACT_ERRNO' })).toBe(0);
+  });
+});
