@@ -44,14 +44,110 @@ function lineAndColumn(text: string, offset: number): string {
   return `line ${line}, column ${column}`;
 }
 
+/**
+ * The offset of the first JSON syntax error in `text` (text.length when it is cut short), for
+ * the errors where Node 20's JSON.parse gives no position: "Unexpected token 'S', … is not valid
+ * JSON" (an unquoted word, a misspelt literal, a stray comma) and "Unexpected end of JSON input".
+ * Only run once JSON.parse has failed; undefined if this scanner finds nothing wrong.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const bad = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const digits = () => {
+    if (!/[0-9]/.test(text[i] ?? '')) bad();
+    while (/[0-9]/.test(text[i] ?? '')) i++;
+  };
+  const string = () => {
+    i++; // the opening quote
+    for (;;) {
+      const c = text[i];
+      if (c === undefined || c < ' ') bad();
+      if (c === '"') return void i++;
+      if (c !== '\\') {
+        i++;
+        continue;
+      }
+      i++;
+      if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
+      else if (text[i] === 'u') {
+        i++;
+        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) bad();
+      } else bad();
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') bad();
+          string();
+          ws();
+          if (text[i] !== ':') bad();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === close) return void i++;
+        if (text[i] !== ',') bad();
+        i++;
+      }
+    }
+    if (c === '"') return string();
+    if (c === '-' || /[0-9]/.test(c ?? '')) {
+      if (c === '-') i++;
+      if (text[i] === '0') i++;
+      else digits();
+      if (text[i] === '.') {
+        i++;
+        digits();
+      }
+      if (text[i] === 'e' || text[i] === 'E') {
+        i++;
+        if (text[i] === '+' || text[i] === '-') i++;
+        digits();
+      }
+      return;
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (c !== literal[0]) continue;
+      for (const ch of literal) {
+        if (text[i] !== ch) bad();
+        i++;
+      }
+      return;
+    }
+    bad();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : undefined;
+  } catch (e) {
+    if (typeof e === 'number') return Math.min(e, text.length);
+    return undefined; // nested too deep to scan here (RangeError)
+  }
+}
+
 /** JSON.parse with an error that says where, and not what the text is. */
 export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    // Node 20 gives no position for truncated input: the error is at its end.
-    const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, m ? Number(m[1]) : text.length);
+    const offset = m ? Number(m[1]) : (jsonErrorOffset(text) ?? text.length);
+    const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, offset);
     throw new SeccompGenError('PROFILE', `${source}: not valid JSON (${where})`);
   }
 }
