@@ -1,0 +1,122 @@
+/**
+ * The C/TypeScript ABI: bpf/recorder.h's #defines against src/kernel/abi.ts, and the built
+ * object's maps and program against both. The object is only opened (parsed by libbpf), never
+ * loaded: no root, no kernel involvement.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as abi from '../../src/kernel/abi.js';
+import { ARCH_SLOTS } from '../../src/syscalls/arches.js';
+import { BpfObject } from '../../src/ffi/libbpf.js';
+
+const BPF_DIR = fileURLToPath(new URL('../../bpf/', import.meta.url));
+const HEADER = `${BPF_DIR}recorder.h`;
+
+/** Every `#define SG_NAME value` of the header, values evaluated (they may use earlier ones). */
+function headerDefines(): Map<string, number> {
+  const defines = new Map<string, number>();
+  for (const m of readFileSync(HEADER, 'utf8').matchAll(/^#define\s+(SG_\w+)\s+(.+?)\s*$/gm)) {
+    const [, name, raw] = m as unknown as [string, string, string];
+    const expr = raw
+      .replace(/\/\*.*?\*\//g, '')
+      .replace(/\bSG_\w+\b/g, (ref) => {
+        const v = defines.get(ref);
+        if (v === undefined) throw new Error(`${HEADER}: ${name} uses ${ref} before it is defined`);
+        return String(v);
+      })
+      .replace(/\b(\d+)[uUlL]+\b/g, '$1')
+      .trim();
+    if (!/^[\s\d()+\-*/<>|&x0-9a-fA-F]+$/.test(expr)) throw new Error(`${HEADER}: cannot evaluate ${name} = ${raw}`);
+    defines.set(name, Number(new Function(`return (${expr});`)()));
+  }
+  return defines;
+}
+
+/** What each #define must equal on the TypeScript side. */
+const EXPECTED: Record<string, number | bigint> = {
+  SG_MAX_SYSCALLS: abi.MAX_SYSCALLS,
+  SG_WORDS: abi.WORDS,
+  SG_ARCHS: abi.ARCHS,
+  SG_ARCH_NATIVE: ARCH_SLOTS.indexOf('native'),
+  SG_ARCH_COMPAT: ARCH_SLOTS.indexOf('compat'),
+  SG_ARCH_X32: ARCH_SLOTS.indexOf('x32'),
+  SG_KEY_PIDNS: abi.KEY_PIDNS,
+  SG_KEY_MNTNS: abi.KEY_MNTNS,
+  SG_FLAG_FILTERED_ONLY: abi.FLAG_FILTERED_ONLY,
+  SG_FLAG_AFTER_EXEC: abi.FLAG_AFTER_EXEC,
+  SG_FLAG_EXEC_SEEN: abi.FLAG_EXEC_SEEN,
+  SG_MAX_TARGETS: abi.MAX_TARGETS,
+};
+/** #defines only the BPF program uses. A new #define must be added to one list or the other. */
+const KERNEL_ONLY = new Set(['SG_MAX_PIDNS_DEPTH']);
+
+describe('bpf/recorder.h against src/kernel/abi.ts', () => {
+  const defines = headerDefines();
+
+  it('parses the header', () => {
+    expect(defines.size).toBeGreaterThanOrEqual(Object.keys(EXPECTED).length);
+  });
+
+  it('every #define SG_* has its TypeScript counterpart, or is declared kernel-only', () => {
+    const unclassified = [...defines.keys()].filter((n) => !(n in EXPECTED) && !KERNEL_ONLY.has(n));
+    expect(unclassified, 'add these to EXPECTED (with the abi.ts constant) or KERNEL_ONLY').toEqual([]);
+    const missing = Object.keys(EXPECTED).filter((n) => !defines.has(n));
+    expect(missing, 'abi.ts expects these in recorder.h').toEqual([]);
+  });
+
+  it.each(Object.entries(EXPECTED))('%s', (name, value) => {
+    const c = defines.get(name);
+    expect(typeof value === 'bigint' ? BigInt(c ?? -1) : c).toBe(value);
+  });
+
+  it('the sizes follow from the struct layouts', () => {
+    // struct sg_key { u32 kind; u32 inum; }
+    expect(abi.KEY_SIZE).toBe(2 * 4);
+    // struct sg_target { u64 flags; u64 bits[SG_ARCHS][SG_WORDS]; }
+    expect(abi.TARGET_SIZE).toBe(8 + defines.get('SG_ARCHS')! * defines.get('SG_WORDS')! * 8);
+    // struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; }
+    expect(abi.COUNTS_SIZE).toBe(2 * 4);
+    expect(abi.WORDS * 64).toBe(abi.MAX_SYSCALLS);
+  });
+});
+
+describe('the built object bpf/recorder.bpf.o', () => {
+  let obj: BpfObject;
+
+  beforeAll(() => {
+    if (!existsSync(abi.OBJECT_PATH)) {
+      throw new Error(`${abi.OBJECT_PATH} is missing: run npm run build`);
+    }
+    const built = statSync(abi.OBJECT_PATH).mtimeMs;
+    const newer = ['recorder.bpf.c', 'recorder.h', 'core.h'].filter((f) => statSync(BPF_DIR + f).mtimeMs > built);
+    if (newer.length) throw new Error(`${abi.OBJECT_PATH} is older than ${newer.join(', ')}: run npm run build`);
+    obj = BpfObject.open(abi.OBJECT_PATH);
+  });
+  afterAll(() => obj?.close());
+
+  it(`has the program ${abi.PROGRAM_NAME} in section ${abi.PROGRAM_SECTION}`, () => {
+    expect(obj.program(abi.PROGRAM_NAME).section).toBe(abi.PROGRAM_SECTION);
+  });
+
+  it(`has the map ${abi.TARGETS_MAP}: a hash of KEY_SIZE → TARGET_SIZE, MAX_TARGETS entries`, () => {
+    const map = obj.map(abi.TARGETS_MAP);
+    expect(map.keySize).toBe(abi.KEY_SIZE);
+    expect(map.valueSize).toBe(abi.TARGET_SIZE);
+    expect(map.maxEntries).toBe(abi.MAX_TARGETS);
+    expect(map.type).toBe(1); // BPF_MAP_TYPE_HASH
+  });
+
+  it(`has the map ${abi.COUNTS_MAP}: one array entry of COUNTS_SIZE under a u32 key`, () => {
+    const map = obj.map(abi.COUNTS_MAP);
+    expect(map.keySize).toBe(4);
+    expect(map.valueSize).toBe(abi.COUNTS_SIZE);
+    expect(map.maxEntries).toBe(1);
+    expect(map.type).toBe(2); // BPF_MAP_TYPE_ARRAY
+  });
+
+  it('says clearly when a map or program is not there', () => {
+    expect(() => obj.map('sg_nope')).toThrow('BPF object has no map "sg_nope"');
+    expect(() => obj.program('nope')).toThrow('BPF object has no program "nope"');
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ARCHS, COUNTS_SIZE, FLAG_EXEC_SEEN, FLAG_FILTERED_ONLY, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, TARGET_SIZE, WORDS } from '../../src/kernel/abi.js';
+import { decodeKey, decodeTarget, encodeCounts, encodeKey, encodeNewTarget, keyName } from '../../src/kernel/target-codec.js';
+
+/** A target value with the given bits set, laid out as struct sg_target { u64 flags; u64 bits[ARCHS][WORDS]; }. */
+function targetWith(flags: bigint, bits: [arch: number, nr: number][]): Buffer {
+  const buf = Buffer.alloc(TARGET_SIZE);
+  buf.writeBigUInt64LE(flags, 0);
+  for (const [arch, nr] of bits) {
+    const offset = 8 + (arch * WORDS + Math.floor(nr / 64)) * 8;
+    buf.writeBigUInt64LE(buf.readBigUInt64LE(offset) | (1n << BigInt(nr % 64)), offset);
+  }
+  return buf;
+}
+
+describe('keys', () => {
+  it('round-trip both kinds, including the largest inode number', () => {
+    for (const key of [
+      { kind: 'pid', inum: 4026531836 },
+      { kind: 'mnt', inum: 4026532201 },
+      { kind: 'pid', inum: 0xffffffff },
+      { kind: 'mnt', inum: 0 },
+    ] as const) {
+      const buf = encodeKey(key);
+      expect(buf.length).toBe(KEY_SIZE);
+      expect(decodeKey(buf)).toEqual(key);
+    }
+  });
+
+  it('lay out struct sg_key { u32 kind; u32 inum; } little-endian', () => {
+    expect([...encodeKey({ kind: 'pid', inum: 0x01020304 })]).toEqual([KEY_PIDNS, 0, 0, 0, 4, 3, 2, 1]);
+    expect(encodeKey({ kind: 'mnt', inum: 7 }).readUInt32LE(0)).toBe(KEY_MNTNS);
+  });
+
+  it('are named like /proc/PID/ns links', () => {
+    expect(keyName({ kind: 'pid', inum: 4026532201 })).toBe('pid:[4026532201]');
+    expect(keyName({ kind: 'mnt', inum: 5 })).toBe('mnt:[5]');
+  });
+});
+
+describe('targets', () => {
+  it('a new target has its flags and no bits', () => {
+    const buf = encodeNewTarget(FLAG_FILTERED_ONLY);
+    expect(buf.length).toBe(TARGET_SIZE);
+    expect(decodeTarget(buf)).toEqual({ flags: FLAG_FILTERED_ONLY, syscalls: { native: [], compat: [], x32: [] } });
+    expect(buf.subarray(8).every((b) => b === 0)).toBe(true);
+  });
+
+  it('keeps all 64 flag bits', () => {
+    const flags = (1n << 63n) | FLAG_EXEC_SEEN | FLAG_FILTERED_ONLY;
+    expect(decodeTarget(encodeNewTarget(flags)).flags).toBe(flags);
+  });
+
+  it('decodes bit positions at word edges, across words', () => {
+    const nrs = [0, 1, 59, 63, 64, 65, 127, 128, 435, 511, 512, WORDS * 64 - 1];
+    const { syscalls } = decodeTarget(targetWith(0n, nrs.map((nr) => [0, nr])));
+    expect(syscalls.native).toEqual(nrs);
+    expect(syscalls.compat).toEqual([]);
+    expect(syscalls.x32).toEqual([]);
+  });
+
+  it('decodes each arch slot separately', () => {
+    const buf = targetWith(0n, [
+      [0, 59],
+      [1, 11],
+      [1, 102],
+      [2, 59], // x32 numbers as the program stores them: without __X32_SYSCALL_BIT
+      [2, WORDS * 64 - 1],
+    ]);
+    expect(decodeTarget(buf).syscalls).toEqual({ native: [59], compat: [11, 102], x32: [59, WORDS * 64 - 1] });
+  });
+
+  it('the first bit of a slot is not the last of the one before', () => {
+    const { syscalls } = decodeTarget(targetWith(0n, [[0, WORDS * 64 - 1], [1, 0]]));
+    expect(syscalls).toEqual({ native: [WORDS * 64 - 1], compat: [0], x32: [] });
+    // bits[1][0] bit 0 sits right after bits[0][WORDS-1]
+    const buf = Buffer.alloc(TARGET_SIZE);
+    buf.writeUInt8(1, 8 + WORDS * 8);
+    expect(decodeTarget(buf).syscalls.compat).toEqual([0]);
+  });
+
+  it('decodes every bit set', () => {
+    const buf = Buffer.alloc(TARGET_SIZE, 0xff);
+    const { syscalls } = decodeTarget(buf);
+    const all = Array.from({ length: WORDS * 64 }, (_, i) => i);
+    expect(syscalls.native).toEqual(all);
+    expect(syscalls.compat).toEqual(all);
+    expect(syscalls.x32).toEqual(all);
+    expect(ARCHS).toBe(3);
+  });
+});
+
+describe('counts', () => {
+  it('lay out struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; }', () => {
+    const buf = encodeCounts({ mntnsTargets: 2, unfilteredTargets: 0x01000000 });
+    expect(buf.length).toBe(COUNTS_SIZE);
+    expect([...buf]).toEqual([2, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});
