@@ -22,12 +22,14 @@ const PODMAN: ReplayAnswers = {
   defaultErrnoRet: 38,
   errnoRules: [{ names: ['bdflush', 'kexec_load', 'vmsplice', 'read'], errnoRet: 1 }],
 };
+/** A filter that answers EPERM to everything it does not allow, and nothing else. */
+const FILTERED: ReplayAnswers = { filtered: true, defaultErrnoRet: 1, errnoRules: [] };
 /** What docker's default filter answers: EPERM by default, clone3 ENOSYS. */
 const DOCKER: ReplayAnswers = { filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['clone3'], errnoRet: 38 }] };
 
 describe('buildProfile without a base', () => {
   it('denies by default and allows the recorded names in one sorted rule', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['write', 'execve', '_llseek', 'accept4', 'accept'] }), X86_64, UNFILTERED);
+    const profile = buildProfile(recording({ [X86_64]: ['write', 'execve', '_llseek', 'accept4', 'accept'] }), X86_64, FILTERED);
     expect(profile).toEqual({
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: 1,
@@ -53,15 +55,22 @@ describe('buildProfile without a base', () => {
     expect(profile.syscalls?.[1]).toMatchObject({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
   });
 
+  it('traced with no filter: denies with EPERM and carries no errno rules', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
+    expect(profile.defaultErrnoRet).toBe(1);
+    expect(profile.syscalls?.map((r) => r.action)).toEqual(['SCMP_ACT_ALLOW']);
+    expect(profile.syscalls?.[0]?.names).toEqual(['read']);
+  });
+
   it('puts unknown numbers in the allow rule\'s comment', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read'] }, { [X86_64]: [472, 471] }), X86_64, UNFILTERED);
+    const profile = buildProfile(recording({ [X86_64]: ['read'] }, { [X86_64]: [472, 471] }), X86_64, FILTERED);
     const comment = profile.syscalls?.[0]?.comment;
     expect(comment).toContain('no name known to libseccomp');
     expect(comment).toContain('SCMP_ARCH_X86_64 #472, #471');
   });
 
   it('has no comment when every number was named', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
+    const profile = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, FILTERED);
     expect(profile.syscalls?.[0]).not.toHaveProperty('comment');
   });
 
@@ -69,7 +78,7 @@ describe('buildProfile without a base', () => {
     const profile = buildProfile(
       recording({ [X86]: ['socketcall'], [X86_64]: ['read'] }, { [X32]: [600] }),
       X86_64,
-      UNFILTERED,
+      FILTERED,
     );
     expect(profile.architectures).toEqual([X86_64, X32, X86]);
     // names of every arch are allowed (seccomp rules are by name, resolved per arch)
@@ -77,18 +86,18 @@ describe('buildProfile without a base', () => {
   });
 
   it('names the native arch even when only another arch was recorded', () => {
-    expect(buildProfile(recording({ [X86]: ['read'] }), X86_64, UNFILTERED).architectures).toEqual([X86_64, X86]);
+    expect(buildProfile(recording({ [X86]: ['read'] }), X86_64, FILTERED).architectures).toEqual([X86_64, X86]);
   });
 
   it('writes no empty allow rule for an empty recording', () => {
     expect(buildProfile(recording({}), X86_64, DOCKER).syscalls).toEqual([
       expect.objectContaining({ names: ['clone3'], errnoRet: 38 }),
     ]);
-    expect(buildProfile(recording({}), X86_64, UNFILTERED).syscalls).toEqual([]);
+    expect(buildProfile(recording({}), X86_64, FILTERED).syscalls).toEqual([]);
   });
 
   it('deduplicates names recorded on several arches', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read', 'write'], [X86]: ['write', 'read'] }), X86_64, UNFILTERED);
+    const profile = buildProfile(recording({ [X86_64]: ['read', 'write'], [X86]: ['write', 'read'] }), X86_64, FILTERED);
     expect(profile.syscalls?.[0]?.names).toEqual(['read', 'write']);
   });
 });
@@ -134,7 +143,7 @@ describe('buildProfile with a base (if:)', () => {
   } as Profile;
 
   it('keeps the base default and rules, and adds only names the base does not mention', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read', 'mkdirat', 'socket', 'write', 'execve'] }), X86_64, UNFILTERED, base);
+    const profile = buildProfile(recording({ [X86_64]: ['read', 'mkdirat', 'socket', 'write', 'execve'] }), X86_64, FILTERED, base);
     expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(profile.defaultErrnoRet).toBe(1);
     expect((profile as Record<string, unknown>).comment).toBe('kept as written');
@@ -143,7 +152,7 @@ describe('buildProfile with a base (if:)', () => {
   });
 
   it('blocked stays blocked: a recorded name the base denies is not allowed', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['mkdir', 'mkdirat'] }), X86_64, UNFILTERED, base);
+    const profile = buildProfile(recording({ [X86_64]: ['mkdir', 'mkdirat'] }), X86_64, FILTERED, base);
     const allowing = (profile.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names ?? []);
     expect(allowing).not.toContain('mkdir');
     expect(allowing).not.toContain('mkdirat');
@@ -151,7 +160,7 @@ describe('buildProfile with a base (if:)', () => {
   });
 
   it('an argument-filtered base rule is not widened to an unconditional allow', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['socket'] }), X86_64, UNFILTERED, base);
+    const profile = buildProfile(recording({ [X86_64]: ['socket'] }), X86_64, FILTERED, base);
     expect(profile.syscalls?.filter((r) => r.names?.includes('socket'))).toEqual([base.syscalls?.[2]]);
   });
 
@@ -186,7 +195,7 @@ describe('buildProfile with a base (if:)', () => {
   });
 
   it('adds recorded arches to the base\'s architectures', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['write'], [X86]: ['socketcall'] }), X86_64, UNFILTERED, base);
+    const profile = buildProfile(recording({ [X86_64]: ['write'], [X86]: ['socketcall'] }), X86_64, FILTERED, base);
     expect(profile.architectures).toEqual([X86_64, X86]);
     expect(profile).not.toHaveProperty('archMap');
   });
