@@ -51,8 +51,15 @@ export function loadTarget(id: string): TargetRecord | null {
     if (e instanceof SeccompGenError && /ENOENT/.test(e.message)) return null;
     throw e;
   }
-  const result = TargetRecordSchema.safeParse(parseJson(text, path));
-  if (!result.success) throw new SeccompGenError('TARGET', `${path}: corrupt tracing state; remove it`);
+  const corrupt = () => new SeccompGenError('TARGET', `${path}: corrupt tracing state; remove it`);
+  let data: unknown;
+  try {
+    data = parseJson(text, path);
+  } catch {
+    throw corrupt(); // cut short (a crash mid-write of an older version, a full disk): same remedy
+  }
+  const result = TargetRecordSchema.safeParse(data);
+  if (!result.success) throw corrupt();
   return result.data;
 }
 

@@ -1,0 +1,108 @@
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withLock } from '../../src/state/lock.js';
+import { lockPath } from '../../src/state/paths.js';
+import { SeccompGenError } from '../../src/errors.js';
+
+let dir: string;
+const saved = process.env.SECCOMP_GEN_RUN_DIR;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sg-lock-'));
+  process.env.SECCOMP_GEN_RUN_DIR = join(dir, 'run');
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.SECCOMP_GEN_RUN_DIR;
+  else process.env.SECCOMP_GEN_RUN_DIR = saved;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function lockError(fn: () => unknown): SeccompGenError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SeccompGenError);
+    expect((e as SeccompGenError).code).toBe('LOCK');
+    return e as SeccompGenError;
+  }
+  throw new Error('no error');
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync('true');
+  expect(r.status).toBe(0);
+  return r.pid as number;
+}
+
+describe('withLock', () => {
+  it('creates the run directory (0700), runs fn under the lock and releases it', () => {
+    const result = withLock(() => {
+      expect(readFileSync(lockPath(), 'utf8')).toBe(String(process.pid));
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(lockPath()).toBe(join(dir, 'run', 'lock'));
+    expect(existsSync(lockPath())).toBe(false);
+    expect(statSync(join(dir, 'run')).mode & 0o777).toBe(0o700);
+  });
+
+  it('releases the lock when fn throws', () => {
+    expect(() =>
+      withLock(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(existsSync(lockPath())).toBe(false);
+    expect(withLock(() => 'again')).toBe('again');
+  });
+
+  it('is exclusive: a second taker waits, then gives up with a LOCK error naming the holder', () => {
+    withLock(() => {
+      const started = Date.now();
+      const e = lockError(() => withLock(() => 'never', 100));
+      expect(e.message).toBe(`${lockPath()} stayed locked for 0.1 s (held by pid ${process.pid})`);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+      expect(Date.now() - started).toBeLessThan(2000);
+      // the holder still holds it
+      expect(readFileSync(lockPath(), 'utf8')).toBe(String(process.pid));
+    });
+  });
+
+  it('does not break a lock whose owner is alive', () => {
+    withLock(() => undefined); // create the run directory
+    writeFileSync(lockPath(), '1'); // init never dies
+    expect(lockError(() => withLock(() => 'x', 50)).message).toMatch(/held by pid 1\)$/);
+    expect(readFileSync(lockPath(), 'utf8')).toBe('1');
+  });
+
+  it('breaks a stale lock whose owner is dead', () => {
+    withLock(() => undefined);
+    const pid = deadPid();
+    writeFileSync(lockPath(), String(pid));
+    const started = Date.now();
+    expect(withLock(() => readFileSync(lockPath(), 'utf8'), 2000)).toBe(String(process.pid));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
+  it('does not break an empty lock file (a taker between create and write)', () => {
+    withLock(() => undefined);
+    writeFileSync(lockPath(), '');
+    expect(lockError(() => withLock(() => 'x', 50)).message).toMatch(/held by pid \?\)$/);
+    expect(existsSync(lockPath())).toBe(true);
+  });
+
+  it('gets the lock once its owner, another process, dies', async () => {
+    withLock(() => undefined);
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    writeFileSync(lockPath(), String(child.pid));
+    expect(lockError(() => withLock(() => 'x', 50)).message).toMatch(new RegExp(`held by pid ${child.pid}\\)$`));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(withLock(() => 'mine', 2000)).toBe('mine');
+  });
+});
