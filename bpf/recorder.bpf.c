@@ -96,15 +96,6 @@ int record_syscall(struct bpf_raw_tracepoint_args *ctx)
 	if (nr >= SG_MAX_SYSCALLS)
 		return 0;
 
-	if ((target->flags & SG_FLAG_AFTER_EXEC) && !(target->flags & SG_FLAG_EXEC_SEEN)) {
-		/* execve: 59 native, 11 ia32, 520 x32; execveat: 322, 358, 545 */
-		int is_exec = arch == SG_ARCH_NATIVE ? (nr == 59 || nr == 322) :
-			      arch == SG_ARCH_COMPAT ? (nr == 11 || nr == 358) : (nr == 520 || nr == 545);
-		if (!is_exec)
-			return 0;
-		__sync_fetch_and_or(&target->flags, SG_FLAG_EXEC_SEEN);
-	}
-
 	word = &target->bits[arch][nr / 64];
 	bit = 1ULL << (nr % 64);
 	/* Read before the atomic: after the first call the bit is set and the cache line stays shared. */

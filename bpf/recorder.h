@@ -22,12 +22,9 @@
 #define SG_KEY_MNTNS 2
 
 /* Target flags. */
-/* Record only while the task runs under a seccomp filter (SECCOMP_MODE_FILTER). */
+/* Record only while the task runs under a seccomp filter (SECCOMP_MODE_FILTER). Without it
+ * (the container runs unconfined) everything the namespace runs is recorded. */
 #define SG_FLAG_FILTERED_ONLY 0x1
-/* No filter to wait for: record from the first execve in the namespace on. */
-#define SG_FLAG_AFTER_EXEC 0x2
-/* Set by the program when that first execve has been seen. */
-#define SG_FLAG_EXEC_SEEN 0x4
 
 /* How many PID namespace levels are walked up to find the container's (nested unshare -p). */
 #define SG_MAX_PIDNS_DEPTH 8

@@ -10,7 +10,7 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 # Build tools (clang, bpftool for the BPF object), run-time libraries (libbpf1, libseccomp2),
 # podman with runc, and what the test images are made of.
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
-          podman runc conmon busybox-static debootstrap strace)
+          gcc-multilib podman runc conmon busybox-static debootstrap strace)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -32,6 +32,7 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
 say "test images"
 bash test/images/build.sh
+bash test/images/build-debian.sh
 
 # Some machines cannot run podman's defaults (e.g. no CAP_SYS_RESOURCE for the default nofile
 # ulimit, or crun on a hybrid cgroup setup). Only when a probe container fails, add a drop-in

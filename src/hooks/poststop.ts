@@ -17,7 +17,7 @@ import { deleteTarget, loadTarget } from '../state/targets.js';
 import { describeUnknown } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
 import { collectProfile } from '../trace/collect.js';
-import { allowedCount } from '../profile/build.js';
+import { UNFILTERED_NOTE, allowedCount } from '../profile/build.js';
 
 export interface PoststopResult {
   output: string;
@@ -50,6 +50,7 @@ export function poststop(state: OciState): PoststopResult | null {
 
   const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
   const warnings: string[] = [];
+  if (!record.replay.filtered) warnings.push(UNFILTERED_NOTE);
   if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);
   const text = formatJson(profile);
   try {

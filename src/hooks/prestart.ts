@@ -5,7 +5,7 @@
  * the container waits for us.
  */
 import { SeccompGenError } from '../errors.js';
-import { FLAG_AFTER_EXEC, FLAG_FILTERED_ONLY } from '../kernel/abi.js';
+import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
 import { targetKeyOf } from '../kernel/namespaces.js';
 import { Recorder } from '../kernel/recorder.js';
 import { ANNOTATION, parseTraceAnnotation } from '../oci/annotation.js';
@@ -39,8 +39,10 @@ export function prestart(state: OciState): TargetRecord | null {
     id: state.id,
     key,
     // Under a filter, record only what runs under it: the runtime's own setup calls drop out.
-    // Without one there is no such signal: record from the workload's first execve on.
-    mode: replay.filtered ? 'filtered' : 'after-exec',
+    // Without one there is no such mark: record all the namespace runs, which includes the
+    // runtime's setup after this hook but also its calls after it would install a filter,
+    // which a replay under the profile needs.
+    mode: replay.filtered ? 'filtered' : 'all',
     pid: state.pid,
     ...(runtime !== undefined ? { runtime } : {}),
     output: request.output,
@@ -56,7 +58,7 @@ export function prestart(state: OciState): TargetRecord | null {
       if (stale) recorder.removeTarget(stale.key);
       saveTarget(record);
       try {
-        recorder.addTarget(key, record.mode === 'filtered' ? FLAG_FILTERED_ONLY : FLAG_AFTER_EXEC);
+        recorder.addTarget(key, record.mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n);
       } catch (e) {
         deleteTarget(state.id);
         recorder.detachIfIdle();

@@ -18,8 +18,6 @@ export const KEY_PIDNS = 1;
 export const KEY_MNTNS = 2;
 
 export const FLAG_FILTERED_ONLY = 0x1n;
-export const FLAG_AFTER_EXEC = 0x2n;
-export const FLAG_EXEC_SEEN = 0x4n;
 
 /** struct sg_key { u32 kind; u32 inum; } */
 export const KEY_SIZE = 8;

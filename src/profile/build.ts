@@ -14,6 +14,10 @@ import type { Profile, Rule } from './schema.js';
 
 export const EPERM = 1;
 
+/** Said in the profile when there was no filter to tell the workload from the runtime's setup. */
+export const UNFILTERED_NOTE =
+  'traced without a seccomp filter (seccomp=unconfined or --privileged): with no mark of where the runtime would install one, this allows all the container ran from the prestart hook on, the runtime\'s remaining setup calls too; trace under a filter for the tight profile';
+
 export interface Recording {
   /** Syscall names seen, per arch. */
   names: Map<ScmpArch, string[]>;
@@ -65,9 +69,10 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
     : (replay.defaultErrnoRet ?? EPERM);
 
   const allowRule: Rule = { names: [...allowed].sort(byName), action: 'SCMP_ACT_ALLOW' };
-  if (recording.unknown.size) {
-    allowRule.comment = `also called, with no name known to libseccomp: ${describeUnknown(recording.unknown)}`;
-  }
+  const notes: string[] = [];
+  if (!replay.filtered) notes.push(UNFILTERED_NOTE);
+  if (recording.unknown.size) notes.push(`also called, with no name known to libseccomp: ${describeUnknown(recording.unknown)}`);
+  if (notes.length) allowRule.comment = notes.join('; ');
   const syscalls: Rule[] = allowed.size ? [allowRule] : [];
   syscalls.push(...replayRules(replay, allowed, defaultErrnoRet));
 

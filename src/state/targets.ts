@@ -19,7 +19,7 @@ export const TargetRecordSchema = z.object({
   id: z.string().regex(CONTAINER_ID),
   key: z.object({ kind: z.enum(['pid', 'mnt']), inum: z.number().int().nonnegative() }),
   /** How the recorder decides what to keep (see SG_FLAG_* in bpf/recorder.h). */
-  mode: z.enum(['filtered', 'after-exec']),
+  mode: z.enum(['filtered', 'all']),
   pid: z.number().int().positive(),
   /** The OCI runtime's executable name (runc, crun), when it could be read. */
   runtime: z.string().optional(),

@@ -22,7 +22,10 @@ done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 echo 'root:x:0:' > "$root/etc/group"
 for src in test/fixtures/programs/*.c; do
-  gcc -static -O2 -pthread -o "$root/bin/$(basename "$src" .c)" "$src"
+  case "$src" in
+    *.i386.c) gcc -m32 -static -O2 -o "$root/bin/$(basename "$src" .i386.c)" "$src" ;;  # gcc-multilib
+    *) gcc -static -O2 -pthread -o "$root/bin/$(basename "$src" .c)" "$src" ;;
+  esac
 done
 tar -C "$root" -c . | podman import --quiet \
   --change 'ENV PATH=/bin' --change "LABEL inputs=$inputs_hash" - "$IMAGE" >/dev/null

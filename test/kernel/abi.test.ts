@@ -44,8 +44,6 @@ const EXPECTED: Record<string, number | bigint> = {
   SG_KEY_PIDNS: abi.KEY_PIDNS,
   SG_KEY_MNTNS: abi.KEY_MNTNS,
   SG_FLAG_FILTERED_ONLY: abi.FLAG_FILTERED_ONLY,
-  SG_FLAG_AFTER_EXEC: abi.FLAG_AFTER_EXEC,
-  SG_FLAG_EXEC_SEEN: abi.FLAG_EXEC_SEEN,
   SG_MAX_TARGETS: abi.MAX_TARGETS,
 };
 /** #defines only the BPF program uses. A new #define must be added to one list or the other. */

@@ -1,0 +1,70 @@
+/**
+ * snapshot: the profile so far of a container that is still running (a long-lived service never
+ * reaches poststop). Reads the target's bitmap without removing it; tracing goes on.
+ */
+import { execFileSync } from 'node:child_process';
+import type { Command } from '../command.js';
+import { parse } from '../args.js';
+import { SeccompGenError } from '../../errors.js';
+import { Recorder } from '../../kernel/recorder.js';
+import { formatJson, writeFileAtomic } from '../../profile/write.js';
+import { listTargetIds, loadTarget } from '../../state/targets.js';
+import { describeUnknown } from '../../syscalls/resolve.js';
+import { libseccompTable } from '../../syscalls/table.js';
+import { collectProfile } from '../../trace/collect.js';
+import { allowedCount } from '../../profile/build.js';
+
+/** A traced container's id from its id, a unique id prefix, or its name (asked of podman). */
+export function resolveContainer(ref: string, traced = listTargetIds(), ask = askPodman): string {
+  if (traced.includes(ref)) return ref;
+  const byPrefix = traced.filter((id) => id.startsWith(ref));
+  if (byPrefix.length === 1) return byPrefix[0]!;
+  if (byPrefix.length > 1) throw new SeccompGenError('USAGE', `"${ref}" matches ${byPrefix.length} traced containers: give more of the id`);
+  const id = ask(ref);
+  if (id && traced.includes(id)) return id;
+  throw new SeccompGenError('TARGET', `container "${ref}" is not being traced${id ? '' : ' (no such container)'}; traced now: ${traced.length ? traced.map((t) => t.slice(0, 12)).join(', ') : 'none'}`);
+}
+
+function askPodman(ref: string): string | undefined {
+  try {
+    return execFileSync('podman', ['container', 'inspect', '--format', '{{.Id}}', ref], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const snapshot: Command = {
+  name: 'snapshot',
+  summary: 'write the profile so far of a traced container that is still running',
+  usage: `Usage: seccomp-gen snapshot <container id or name> [-o out.json]
+
+Writes the profile of what a traced, still running container has called so far, without
+stopping it or its tracing. Without -o the profile goes to stdout.
+`,
+  run(args) {
+    const { values, positionals } = parse(args, { output: { type: 'string', short: 'o' } });
+    if (positionals.length !== 1) throw new SeccompGenError('USAGE', 'give one container id or name (see --help)');
+    const id = resolveContainer(positionals[0]!);
+    const record = loadTarget(id);
+    if (!record) throw new SeccompGenError('TARGET', `container ${id} is not being traced`);
+    const recorder = Recorder.open();
+    if (!recorder) throw new SeccompGenError('TARGET', 'the recorder is not attached: nothing is being traced');
+    let recorded;
+    try {
+      recorded = recorder.read(record.key);
+    } finally {
+      recorder.close();
+    }
+    if (!recorded) throw new SeccompGenError('TARGET', `container ${id} stopped meanwhile: its profile is in ${record.output}`);
+    const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
+    if (unknown.size) process.stderr.write(`seccomp-gen snapshot: warning: syscalls with no name known to libseccomp: ${describeUnknown(unknown)}\n`);
+    const text = formatJson(profile);
+    if (values.output === undefined) {
+      process.stdout.write(text);
+    } else {
+      writeFileAtomic(values.output, text);
+      process.stderr.write(`seccomp-gen snapshot: ${allowedCount(profile)} syscalls so far, written to ${values.output}\n`);
+    }
+    return 0;
+  },
+};
