@@ -23,8 +23,9 @@ export function renderHooks(node = process.execPath, entry = HOOK_ENTRY): Map<st
   const out = new Map<string, unknown>();
   for (const file of templates()) {
     const text = readFileSync(join(TEMPLATES, file), 'utf8');
+    // Replacer functions: a "$&" or "$'" in a path is text, not a replacement pattern.
     const doc = JSON.parse(text, (_k, v: unknown) =>
-      typeof v === 'string' ? v.replace('@NODE@', node).replace('@HOOK@', entry) : v,
+      typeof v === 'string' ? v.replace('@NODE@', () => node).replace('@HOOK@', () => entry) : v,
     ) as unknown;
     out.set(file, doc);
   }

@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { install, renderHooks, uninstall } from '../../src/cli/commands/install.js';
+import { ANNOTATION } from '../../src/oci/annotation.js';
+import { SeccompGenError } from '../../src/errors.js';
+
+const FILES = ['seccomp-gen-poststop.json', 'seccomp-gen-prestart.json'];
+
+interface HookDoc {
+  version: string;
+  hook: { path: string; args: string[]; timeout?: number };
+  when: { annotations: Record<string, string> };
+  stages: string[];
+}
+
+let dir: string;
+let out: string[];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sg-hooks-'));
+  out = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as HookDoc;
+
+describe('seccomp-gen install', () => {
+  it('writes the prestart and poststop hook files with absolute paths', async () => {
+    expect(await install.run(['--hooks-dir', dir])).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(FILES);
+    for (const stage of ['prestart', 'poststop']) {
+      const doc = read(`seccomp-gen-${stage}.json`);
+      expect(doc.version).toBe('1.0.0');
+      expect(doc.stages).toEqual([stage]);
+      expect(doc.hook.path).toBe(process.execPath);
+      expect(isAbsolute(doc.hook.path)).toBe(true);
+      const [argv0, entry, arg] = doc.hook.args;
+      expect(argv0).toBe('node');
+      expect(isAbsolute(entry ?? '')).toBe(true);
+      expect(entry).toMatch(/\/hooks\/main\.js$/);
+      expect(arg).toBe(stage);
+      expect(JSON.stringify(doc)).not.toMatch(/@NODE@|@HOOK@/);
+      expect(statSync(join(dir, `seccomp-gen-${stage}.json`)).mode & 0o777).toBe(0o644);
+    }
+    expect(out.join('')).toBe(FILES.map((f) => `installed ${join(dir, f)}\n`).join(''));
+  });
+
+  it('runs the hooks for exactly the io.containers.trace-syscall annotation', async () => {
+    await install.run(['--hooks-dir', dir]);
+    for (const file of FILES) {
+      const annotations = Object.entries(read(file).when.annotations);
+      expect(annotations).toHaveLength(1);
+      const [[keyPattern, valuePattern]] = annotations as [[string, string]];
+      const key = new RegExp(keyPattern);
+      expect(key.test(ANNOTATION)).toBe(true);
+      expect(key.test('io.containersXtrace-syscall')).toBe(false);
+      expect(key.test(`${ANNOTATION}.extra`)).toBe(false);
+      expect(key.test(`x.${ANNOTATION}`)).toBe(false);
+      expect(new RegExp(valuePattern).test('of:/tmp/out.json')).toBe(true);
+    }
+  });
+
+  it('creates a missing hooks directory', async () => {
+    const nested = join(dir, 'a', 'hooks.d');
+    expect(await install.run(['--hooks-dir', nested])).toBe(0);
+    expect(readdirSync(nested).sort()).toEqual(FILES);
+  });
+
+  it('resolves a relative --hooks-dir, and installing twice replaces the files', async () => {
+    const cwd = process.cwd();
+    await install.run(['--hooks-dir', relative(cwd, dir)]);
+    writeFileSync(join(dir, FILES[0] as string), 'stale');
+    await install.run([`--hooks-dir=${dir}`]);
+    expect(read(FILES[0] as string).stages).toEqual(['poststop']);
+    expect(out.every((line) => line.includes(dir))).toBe(true);
+  });
+
+  it('refuses unknown options and arguments', () => {
+    for (const args of [['--hooks'], ['extra'], ['--hooks-dir']]) {
+      let error: unknown;
+      try {
+        install.run(args);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(SeccompGenError);
+      expect((error as SeccompGenError).code).toBe('USAGE');
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('seccomp-gen uninstall', () => {
+  it('removes the hook files and nothing else', async () => {
+    await install.run(['--hooks-dir', dir]);
+    writeFileSync(join(dir, 'other-hook.json'), '{}');
+    out = [];
+    expect(await uninstall.run(['--hooks-dir', dir])).toBe(0);
+    expect(readdirSync(dir)).toEqual(['other-hook.json']);
+    expect(out.join('')).toBe(FILES.map((f) => `removed ${join(dir, f)}\n`).join(''));
+  });
+
+  it('is quiet and succeeds when nothing is installed', async () => {
+    expect(await uninstall.run(['--hooks-dir', dir])).toBe(0);
+    expect(await uninstall.run(['--hooks-dir', join(dir, 'missing')])).toBe(0);
+    expect(out).toEqual([]);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+});
+
+describe('renderHooks', () => {
+  it('fills in the given node and entry paths', () => {
+    const docs = renderHooks('/opt/node/bin/node', '/opt/sg/dist/hooks/main.js');
+    expect([...docs.keys()].sort()).toEqual(FILES);
+    for (const doc of docs.values()) {
+      expect((doc as HookDoc).hook.path).toBe('/opt/node/bin/node');
+      expect((doc as HookDoc).hook.args[1]).toBe('/opt/sg/dist/hooks/main.js');
+    }
+  });
+
+  it('takes paths with characters special to String.replace literally', () => {
+    const doc = renderHooks('/opt/n$&de/node', "/opt/sg$'/main.js").get(FILES[1] as string) as HookDoc;
+    expect(doc.hook.path).toBe('/opt/n$&de/node');
+    expect(doc.hook.args[1]).toBe("/opt/sg$'/main.js");
+  });
+});
