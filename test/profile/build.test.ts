@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedCount, buildProfile, replayRules, type Recording } from '../../src/profile/build.js';
+import { allowedCount, buildProfile, replayRules, UNFILTERED_NOTE, type Recording } from '../../src/profile/build.js';
 import type { ReplayAnswers } from '../../src/oci/replay.js';
 import { UNFILTERED } from '../../src/oci/replay.js';
 import { ProfileSchema, type Profile } from '../../src/profile/schema.js';
@@ -60,6 +60,13 @@ describe('buildProfile without a base', () => {
     expect(profile.defaultErrnoRet).toBe(1);
     expect(profile.syscalls?.map((r) => r.action)).toEqual(['SCMP_ACT_ALLOW']);
     expect(profile.syscalls?.[0]?.names).toEqual(['read']);
+  });
+
+  it('traced with no filter: the allow rule says so, beside any unknown numbers', () => {
+    const plain = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
+    expect(plain.syscalls?.[0]?.comment).toBe(UNFILTERED_NOTE);
+    const both = buildProfile(recording({ [X86_64]: ['read'] }, { [X86_64]: [471] }), X86_64, UNFILTERED);
+    expect(both.syscalls?.[0]?.comment).toBe(`${UNFILTERED_NOTE}; also called, with no name known to libseccomp: SCMP_ARCH_X86_64 #471`);
   });
 
   it('puts unknown numbers in the allow rule\'s comment', () => {
