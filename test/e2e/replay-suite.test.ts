@@ -1,0 +1,95 @@
+/**
+ * The replay suite (root, podman, the Debian test image): for each realistic workload,
+ *   1. trace it and check it did what it does untraced;
+ *   2. replay it under its profile: same stdout and exit code;
+ *   3. cross-check with strace in the container: every syscall the workload made after its exec
+ *      is allowed by the profile, or was refused while traced with the very errno the profile
+ *      gives it (ptrace sees a call before seccomp refuses it; our tracepoint only after).
+ * Prints the table: workload, syscalls allowed, replay, strace cross-check.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowed, podman, readProfile, runPlain, runUnder, trace, workspace, type ProfileJson, type Workspace } from './support.js';
+import { DEBIAN_IMAGE, WORKLOADS } from './workloads.js';
+
+let ws: Workspace;
+const table: { workload: string; syscalls: number; replay: string; strace: string }[] = [];
+beforeAll(() => {
+  ws = workspace();
+  const image = podman(ws.hooksDir, ['image', 'exists', DEBIAN_IMAGE]);
+  if (image.status !== 0) throw new Error(`${DEBIAN_IMAGE} is missing: run test/images/build-debian.sh (test/setup.sh does)`);
+});
+afterAll(() => {
+  if (table.length) {
+    const rows = table.map((r) => `| ${r.workload} | ${r.syscalls} | ${r.replay} | ${r.strace} |`);
+    console.log(['| workload | syscalls | replay | strace cross-check |', '| --- | --- | --- | --- |', ...rows].join('\n'));
+  }
+  ws?.cleanup();
+});
+
+interface StraceCall {
+  name: string;
+  errno?: string;
+}
+
+/** The syscalls of `strace -f -qq -o` output, with the errno of those that failed. */
+export function parseStrace(text: string): StraceCall[] {
+  const calls: StraceCall[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\d+\s+([a-z_][a-z0-9_]*)\(.*\)\s+=\s+(-?\d+|\?)(?:\s+(E[A-Z0-9]+))?/.exec(line) ?? /^\d+\s+<\.\.\. ([a-z_][a-z0-9_]*) resumed>.*=\s+(-?\d+|\?)(?:\s+(E[A-Z0-9]+))?/.exec(line);
+    const unfinished = /^\d+\s+([a-z_][a-z0-9_]*)\(.*<unfinished \.\.\.>$/.exec(line);
+    if (m) calls.push(m[3] ? { name: m[1]!, errno: m[3] } : { name: m[1]! });
+    else if (unfinished) calls.push({ name: unfinished[1]! });
+  }
+  return calls;
+}
+
+const ERRNO: Record<string, number> = { EPERM: 1, ENOSYS: 38, EACCES: 13, EINVAL: 22 };
+
+/** The errno the profile answers `name` with, if it refuses it with one. */
+function profileErrno(profile: ProfileJson, name: string): number | undefined {
+  const rule = profile.syscalls.find((r) => r.names.includes(name));
+  if (rule) return rule.action === 'SCMP_ACT_ERRNO' ? (rule.errnoRet ?? 1) : undefined;
+  return profile.defaultAction === 'SCMP_ACT_ERRNO' ? (profile.defaultErrnoRet ?? 1) : undefined;
+}
+
+describe('replay suite', () => {
+  it.each(WORKLOADS)('$name replays identically and covers what strace saw', (w) => {
+    const out = join(ws.dir, `${w.name.replace(/\W+/g, '-')}.json`);
+    const opts = { image: DEBIAN_IMAGE, podmanArgs: w.podmanArgs ?? [] };
+    const baseline = runPlain(ws.hooksDir, w.cmd, opts);
+    expect(baseline.status, baseline.stderr).toBe(0);
+    const traced = trace(ws.hooksDir, out, w.cmd, opts);
+    expect({ status: traced.status, stdout: traced.stdout }).toEqual({ status: baseline.status, stdout: baseline.stdout });
+    const profile = readProfile(out);
+    const names = allowed(profile);
+
+    const replay = runUnder(ws.hooksDir, out, w.cmd, opts);
+    const replayed = replay.status === baseline.status && replay.stdout === baseline.stdout;
+
+    const straceDir = mkdtempSync(join(tmpdir(), 'seccomp-gen-strace-'));
+    let missing: string[] = [];
+    try {
+      const st = podman(ws.hooksDir, ['run', '--rm', ...opts.podmanArgs, '-v', `${straceDir}:/out`, DEBIAN_IMAGE, 'strace', '-f', '-qq', '-o', '/out/trace.txt', ...w.cmd]);
+      expect(st.stdout).toBe(baseline.stdout);
+      const calls = parseStrace(readFileSync(join(straceDir, 'trace.txt'), 'utf8'));
+      expect(calls.length).toBeGreaterThan(10);
+      missing = [
+        ...new Set(
+          calls
+            .filter((c) => !names.has(c.name))
+            // refused while traced, and refused the same way by the profile: fine
+            .filter((c) => !(c.errno !== undefined && ERRNO[c.errno] !== undefined && profileErrno(profile, c.name) === ERRNO[c.errno]))
+            .map((c) => `${c.name}${c.errno ? ` (${c.errno})` : ''}`),
+        ),
+      ];
+    } finally {
+      rmSync(straceDir, { recursive: true, force: true });
+    }
+    table.push({ workload: w.name, syscalls: names.size, replay: replayed ? 'pass' : `FAIL (${replay.status})`, strace: missing.length ? `missing ${missing.join(', ')}` : 'pass' });
+    expect({ status: replay.status, stdout: replay.stdout, stderr: replay.stderr }).toEqual({ status: baseline.status, stdout: baseline.stdout, stderr: baseline.stderr });
+    expect(missing).toEqual([]);
+  });
+});
