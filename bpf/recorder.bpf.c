@@ -38,11 +38,12 @@ static __always_inline struct sg_target *lookup(__u32 kind, __u32 inum)
  * unshares a nested PID namespace stays covered), else its mount namespace (--pid=host). */
 static __always_inline struct sg_target *find_target(struct task_struct *task, struct sg_counts *counts)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
 	struct sg_target *target;
 
-	/* Level 0 is the host's PID namespace, never a target key. */
+	/* Level 0 is the host's PID namespace, never a target key. numbers[] is indexed at run
+	 * time, which BTF pointers do not allow: read those entries with bpf_core_read. */
 	for (int i = 0; i < SG_MAX_PIDNS_DEPTH; i++) {
 		unsigned int l = level - i;
 		struct upid up;
@@ -56,17 +57,18 @@ static __always_inline struct sg_target *find_target(struct task_struct *task, s
 			return target;
 	}
 	if (counts->mntns_targets)
-		return lookup(SG_KEY_MNTNS, BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum));
+		return lookup(SG_KEY_MNTNS, task->nsproxy->mnt_ns->ns.inum);
 	return 0;
 }
 
 SEC("raw_tp/sys_enter")
 int record_syscall(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* A BTF pointer: its fields are read with plain loads, not a helper call each. */
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 zero = 0;
 	struct sg_counts *counts = bpf_map_lookup_elem(&sg_counts, &zero);
-	int filtered = BPF_CORE_READ(task, seccomp.mode) == SECCOMP_MODE_FILTER;
+	int filtered = task->seccomp.mode == SECCOMP_MODE_FILTER;
 	struct sg_target *target;
 	long id = ctx->args[1];
 	__u64 nr;
@@ -90,7 +92,7 @@ int record_syscall(struct bpf_raw_tracepoint_args *ctx)
 	if (nr & X32_SYSCALL_BIT) {
 		arch = SG_ARCH_X32;
 		nr &= ~X32_SYSCALL_BIT;
-	} else if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) {
+	} else if (task->thread_info.status & TS_COMPAT) {
 		arch = SG_ARCH_COMPAT;
 	}
 	if (nr >= SG_MAX_SYSCALLS)

@@ -29,6 +29,16 @@ export function isSeccompGenError(e: unknown): e is SeccompGenError {
   return e instanceof SeccompGenError;
 }
 
+/**
+ * How an error is told: a user's error as one line (exit 1, or 2 for usage), a bug with its
+ * stack (exit 70). Uncoloured: the CLI adds colour, the hooks' stderr goes into podman's error.
+ */
+export function describeError(prefix: string, e: unknown): { text: string; exitCode: number; bug: boolean } {
+  if (isSeccompGenError(e)) return { text: `${prefix}: ${e.message}`, exitCode: e.code === 'USAGE' ? 2 : 1, bug: false };
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  return { text: `${prefix}: internal error (please report):\n${detail}`, exitCode: 70, bug: true };
+}
+
 /** The message of whatever was thrown, for wrapping a foreign error into ours. */
 export function messageOf(e: unknown): string {
   if (e instanceof Error) return e.message;

@@ -96,16 +96,13 @@ function errnoName(errno: number): string {
 }
 
 /** Why the kernel may have refused, in words that say what to do. */
-function hint(errno: number): string {
-  switch (errnoName(errno)) {
-    case 'EPERM':
-    case 'EACCES':
-      return ': run as root (CAP_BPF and CAP_PERFMON), and check kernel lockdown and kernel.unprivileged_bpf_disabled';
-    case 'ENOENT':
-      return ': is the kernel built with BTF (/sys/kernel/btf/vmlinux)?';
-    default:
-      return '';
+function hint(step: string, errno: number): string {
+  const name = errnoName(errno);
+  if (name === 'EPERM' || name === 'EACCES') {
+    return ': run as root (CAP_BPF and CAP_PERFMON), and check kernel lockdown and kernel.unprivileged_bpf_disabled';
   }
+  if (name === 'ENOENT' && step.startsWith('loading')) return ': is the kernel built with BTF (/sys/kernel/btf/vmlinux)?';
+  return '';
 }
 
 export class BpfCallError extends SeccompGenError {
@@ -113,7 +110,7 @@ export class BpfCallError extends SeccompGenError {
     readonly step: string,
     readonly errno: number,
   ) {
-    super('BPF', `${step} failed: ${errnoName(errno)}${hint(errno)}`);
+    super('BPF', `${step} failed: ${errnoName(errno)}${hint(step, errno)}`);
   }
 }
 

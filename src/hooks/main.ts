@@ -5,14 +5,13 @@
  * A failure exits 1 with one line on stderr, which podman shows in its own error.
  */
 import { readFileSync } from 'node:fs';
-import { reportError } from '../cli/output.js';
-import { SeccompGenError } from '../errors.js';
+import { SeccompGenError, describeError } from '../errors.js';
 import { parseOciState } from '../oci/state.js';
 
 async function run(stage: string | undefined): Promise<void> {
   const state = parseOciState(readFileSync(0, 'utf8'));
   if (stage === 'prestart') {
-    (await import('./prestart.js')).prestart(state);
+    await (await import('./prestart.js')).prestart(state);
   } else if (stage === 'poststop') {
     const result = (await import('./poststop.js')).poststop(state);
     for (const w of result?.warnings ?? []) process.stderr.write(`seccomp-gen poststop: warning: ${w}\n`);
@@ -25,5 +24,7 @@ const stage = process.argv[2];
 try {
   await run(stage);
 } catch (e) {
-  process.exitCode = reportError(`seccomp-gen ${stage ?? 'hook'}`, e);
+  const { text, exitCode } = describeError(`seccomp-gen ${stage ?? 'hook'}`, e);
+  process.stderr.write(`${text}\n`);
+  process.exitCode = exitCode;
 }

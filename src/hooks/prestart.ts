@@ -12,12 +12,11 @@ import { ANNOTATION, parseTraceAnnotation } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
 import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
-import { readProfileFile } from '../profile/read.js';
 import { checkOutputPath } from '../profile/write.js';
 import { withLock } from '../state/lock.js';
 import { deleteTarget, loadTarget, saveTarget, type TargetRecord } from '../state/targets.js';
 
-export function prestart(state: OciState): TargetRecord | null {
+export async function prestart(state: OciState): Promise<TargetRecord | null> {
   const value = state.annotations?.[ANNOTATION];
   if (value === undefined) return null; // not asked to trace this container
   const request = parseTraceAnnotation(value);
@@ -25,6 +24,8 @@ export function prestart(state: OciState): TargetRecord | null {
   let base;
   if (request.input !== undefined) {
     try {
+      // Loaded only when needed: profile validation brings zod, ~100 ms of start-up.
+      const { readProfileFile } = await import('../profile/read.js');
       base = readProfileFile(request.input);
     } catch (e) {
       throw new SeccompGenError('PROFILE', `if: ${(e as Error).message}`);

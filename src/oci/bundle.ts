@@ -3,50 +3,72 @@
  * the container runs under while we trace it (`linux.seccomp`).
  */
 import { join } from 'node:path';
-import { z } from 'zod';
 import { SeccompGenError } from '../errors.js';
-import { parseJson, readRegularFile } from '../profile/read.js';
-import { ReplayAnswers, UNFILTERED } from './replay.js';
+import { parseJson, readRegularFile } from '../io/json-file.js';
+import { ShapeError, object, optionalInteger, string, stringArray } from '../io/shape.js';
+import { UNFILTERED, type ReplayAnswers } from './replay.js';
 
-const OciSeccompSchema = z.looseObject({
-  defaultAction: z.string(),
-  defaultErrnoRet: z.number().int().optional(),
-  syscalls: z
-    .array(
-      z.looseObject({
-        names: z.array(z.string()),
-        action: z.string(),
-        errnoRet: z.number().int().optional(),
-        args: z.array(z.unknown()).nullable().optional(),
-      }),
-    )
-    .nullable()
-    .optional(),
-});
-
-const ConfigSchema = z.looseObject({
-  linux: z.looseObject({ seccomp: OciSeccompSchema.nullable().optional() }).optional(),
-});
+/** The part of an OCI `linux.seccomp` object that decides errno answers. */
+export interface OciSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  syscalls?: { names: string[]; action: string; errnoRet?: number; args?: unknown[] | null }[] | null;
+}
 
 const EPERM = 1;
 
 /** The answers of an OCI `linux.seccomp` filter that a generated profile must keep. */
-export function replayAnswersOf(seccomp: z.infer<typeof OciSeccompSchema> | null | undefined): ReplayAnswers {
+export function replayAnswersOf(seccomp: OciSeccomp | null | undefined): ReplayAnswers {
   if (!seccomp) return UNFILTERED;
   const errno = (ret: number | undefined) => ret ?? EPERM;
-  return {
+  const answers: ReplayAnswers = {
     filtered: true,
-    defaultErrnoRet: seccomp.defaultAction === 'SCMP_ACT_ERRNO' ? errno(seccomp.defaultErrnoRet) : undefined,
     errnoRules: (seccomp.syscalls ?? [])
       // A rule with argument filters answers only some calls: its errno cannot stand for the name.
       .filter((r) => r.action === 'SCMP_ACT_ERRNO' && !(r.args && r.args.length))
       .map((r) => ({ names: r.names, errnoRet: errno(r.errnoRet) })),
   };
+  if (seccomp.defaultAction === 'SCMP_ACT_ERRNO') answers.defaultErrnoRet = errno(seccomp.defaultErrnoRet);
+  return answers;
+}
+
+/** linux.seccomp of a parsed config.json, checked field by field (null when there is none). */
+export function ociSeccompOf(config: unknown): OciSeccomp | null {
+  const linux = object(config, 'config').linux;
+  if (linux === undefined || linux === null) return null;
+  const s = object(linux, 'linux').seccomp;
+  if (s === undefined || s === null) return null;
+  const seccomp = object(s, 'linux.seccomp');
+  const rules = seccomp.syscalls;
+  const out: OciSeccomp = { defaultAction: string(seccomp.defaultAction, 'linux.seccomp.defaultAction') };
+  const d = optionalInteger(seccomp.defaultErrnoRet, 'linux.seccomp.defaultErrnoRet');
+  if (d !== undefined) out.defaultErrnoRet = d;
+  if (rules !== undefined && rules !== null) {
+    if (!Array.isArray(rules)) throw new ShapeError('linux.seccomp.syscalls', 'expected an array');
+    out.syscalls = rules.map((r, i) => {
+      const where = `linux.seccomp.syscalls[${i}]`;
+      const rule = object(r, where);
+      const parsed: NonNullable<OciSeccomp['syscalls']>[number] = {
+        names: stringArray(rule.names, `${where}.names`),
+        action: string(rule.action, `${where}.action`),
+      };
+      const e = optionalInteger(rule.errnoRet, `${where}.errnoRet`);
+      if (e !== undefined) parsed.errnoRet = e;
+      if (Array.isArray(rule.args)) parsed.args = rule.args;
+      else if (rule.args !== undefined && rule.args !== null) throw new ShapeError(`${where}.args`, 'expected an array');
+      return parsed;
+    });
+  }
+  return out;
 }
 
 export function readReplayAnswers(bundle: string): ReplayAnswers {
   const path = join(bundle, 'config.json');
-  const parsed = ConfigSchema.safeParse(parseJson(readRegularFile(path, 64 * 1024 * 1024), path));
-  if (!parsed.success) throw new SeccompGenError('STATE', `${path}: not an OCI runtime config`);
-  return replayAnswersOf(parsed.data.linux?.seccomp);
+  const config = parseJson(readRegularFile(path, 64 * 1024 * 1024), path);
+  try {
+    return replayAnswersOf(ociSeccompOf(config));
+  } catch (e) {
+    if (e instanceof ShapeError) throw new SeccompGenError('STATE', `${path}: not an OCI runtime config (${e.message})`);
+    throw e;
+  }
 }

@@ -4,18 +4,32 @@
  * is never recorded; if the workload got ENOSYS and fell back (glibc's clone3 → clone), our
  * profile must answer ENOSYS too, not EPERM.
  */
-import { z } from 'zod';
+import { integer, object, optionalInteger, stringArray, ShapeError } from '../io/shape.js';
 
-export const ErrnoRuleSchema = z.object({ names: z.array(z.string()), errnoRet: z.number().int() });
-
-export const ReplayAnswersSchema = z.object({
+export interface ReplayAnswers {
   /** The container ran under a seccomp filter (linux.seccomp was set). */
-  filtered: z.boolean(),
+  filtered: boolean;
   /** The errno of the filter's default action, when that action is SCMP_ACT_ERRNO. */
-  defaultErrnoRet: z.number().int().optional(),
+  defaultErrnoRet?: number;
   /** Unconditional SCMP_ACT_ERRNO rules of the filter. */
-  errnoRules: z.array(ErrnoRuleSchema),
-});
-export type ReplayAnswers = z.infer<typeof ReplayAnswersSchema>;
+  errnoRules: { names: string[]; errnoRet: number }[];
+}
 
 export const UNFILTERED: ReplayAnswers = { filtered: false, errnoRules: [] };
+
+/** Check a ReplayAnswers read back from a target record. */
+export function checkReplayAnswers(v: unknown, path: string): ReplayAnswers {
+  const o = object(v, path);
+  if (typeof o.filtered !== 'boolean') throw new ShapeError(`${path}.filtered`, 'expected a boolean');
+  if (!Array.isArray(o.errnoRules)) throw new ShapeError(`${path}.errnoRules`, 'expected an array');
+  const answers: ReplayAnswers = {
+    filtered: o.filtered,
+    errnoRules: o.errnoRules.map((r, i) => {
+      const rule = object(r, `${path}.errnoRules[${i}]`);
+      return { names: stringArray(rule.names, `${path}.errnoRules[${i}].names`), errnoRet: integer(rule.errnoRet, `${path}.errnoRules[${i}].errnoRet`) };
+    }),
+  };
+  const d = optionalInteger(o.defaultErrnoRet, `${path}.defaultErrnoRet`);
+  if (d !== undefined) answers.defaultErrnoRet = d;
+  return answers;
+}

@@ -5,7 +5,8 @@
  * syscall — blocked, allowed with argument filters — still holds ("blocked stays blocked").
  */
 import type { ScmpArch } from '../syscalls/arches.js';
-import { namedSyscalls, ruleNames, type Profile, type Rule } from './schema.js';
+import { namedSyscalls, ruleNames } from './names.js';
+import type { Profile, Rule } from './schema.js';
 
 function withoutNames(rule: Rule, drop: Set<string>): Rule | null {
   const names = ruleNames(rule).filter((n) => !drop.has(n));

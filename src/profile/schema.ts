@@ -79,17 +79,8 @@ export const ProfileSchema = z
   });
 export type Profile = z.infer<typeof ProfileSchema>;
 
-/** The names a rule covers, whichever of `names`/`name` it uses. */
-export function ruleNames(rule: Rule): string[] {
-  return rule.names ?? (rule.name !== undefined ? [rule.name] : []);
-}
-
-/** Every syscall name that some rule of the profile mentions, whatever its action or filters. */
-export function namedSyscalls(profile: Profile): Set<string> {
-  const names = new Set<string>();
-  for (const rule of profile.syscalls ?? []) for (const n of ruleNames(rule)) names.add(n);
-  return names;
-}
+// Re-exported: the hooks import them from names.ts, which loads no zod.
+export { namedSyscalls, ruleNames } from './names.js';
 
 /** Turn a zod failure into one line that points at the place: `syscalls[3].action: …`. */
 export function describeIssue(error: z.ZodError): string {

@@ -5,31 +5,65 @@
  */
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { SeccompGenError } from '../errors.js';
-import { parseJson, readRegularFile } from '../profile/read.js';
-import { ProfileSchema } from '../profile/schema.js';
+import { parseJson, readRegularFile } from '../io/json-file.js';
+import { ShapeError, integer, isObject, object, optionalString, string } from '../io/shape.js';
+import type { Profile } from '../profile/schema.js';
 import { formatJson, writeFileAtomic } from '../profile/write.js';
-import { ReplayAnswersSchema } from '../oci/replay.js';
+import { checkReplayAnswers, type ReplayAnswers } from '../oci/replay.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { targetsDir } from './paths.js';
 
-export const TargetRecordSchema = z.object({
-  version: z.literal(1),
-  id: z.string().regex(CONTAINER_ID),
-  key: z.object({ kind: z.enum(['pid', 'mnt']), inum: z.number().int().nonnegative() }),
+export interface TargetRecord {
+  version: 1;
+  id: string;
+  key: { kind: 'pid' | 'mnt'; inum: number };
   /** How the recorder decides what to keep (see SG_FLAG_* in bpf/recorder.h). */
-  mode: z.enum(['filtered', 'all']),
-  pid: z.number().int().positive(),
+  mode: 'filtered' | 'all';
+  pid: number;
   /** The OCI runtime's executable name (runc, crun), when it could be read. */
-  runtime: z.string().optional(),
-  output: z.string(),
-  input: z.string().optional(),
-  base: ProfileSchema.optional(),
-  replay: ReplayAnswersSchema,
-  startedAt: z.string(),
-});
-export type TargetRecord = z.infer<typeof TargetRecordSchema>;
+  runtime?: string;
+  output: string;
+  input?: string;
+  /** The if: profile, validated by prestart when it read it. */
+  base?: Profile;
+  replay: ReplayAnswers;
+  startedAt: string;
+}
+
+function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
+  const s = string(v, path);
+  if (!(values as readonly string[]).includes(s)) throw new ShapeError(path, `expected one of ${values.join(', ')}`);
+  return s as T;
+}
+
+/** A record read back from disk: ours, but a crash or a hand edit may have broken it. */
+export function checkTargetRecord(data: unknown): TargetRecord {
+  const o = object(data, 'record');
+  if (o.version !== 1) throw new ShapeError('version', 'expected 1');
+  const id = string(o.id, 'id');
+  if (!CONTAINER_ID.test(id)) throw new ShapeError('id', 'not a container id');
+  const key = object(o.key, 'key');
+  const record: TargetRecord = {
+    version: 1,
+    id,
+    key: { kind: oneOf(key.kind, 'key.kind', ['pid', 'mnt'] as const), inum: integer(key.inum, 'key.inum', 0) },
+    mode: oneOf(o.mode, 'mode', ['filtered', 'all'] as const),
+    pid: integer(o.pid, 'pid', 1),
+    output: string(o.output, 'output'),
+    replay: checkReplayAnswers(o.replay, 'replay'),
+    startedAt: string(o.startedAt, 'startedAt'),
+  };
+  const runtime = optionalString(o.runtime, 'runtime');
+  if (runtime !== undefined) record.runtime = runtime;
+  const input = optionalString(o.input, 'input');
+  if (input !== undefined) record.input = input;
+  if (o.base !== undefined) {
+    if (!isObject(o.base) || typeof o.base.defaultAction !== 'string') throw new ShapeError('base', 'expected a profile');
+    record.base = o.base as Profile;
+  }
+  return record;
+}
 
 function recordPath(id: string): string {
   if (!CONTAINER_ID.test(id)) throw new SeccompGenError('STATE', `"${id}" is not a container id`);
@@ -58,9 +92,12 @@ export function loadTarget(id: string): TargetRecord | null {
   } catch {
     throw corrupt(); // cut short (a crash mid-write of an older version, a full disk): same remedy
   }
-  const result = TargetRecordSchema.safeParse(data);
-  if (!result.success) throw corrupt();
-  return result.data;
+  try {
+    return checkTargetRecord(data);
+  } catch (e) {
+    if (e instanceof ShapeError) throw corrupt();
+    throw e;
+  }
 }
 
 export function deleteTarget(id: string): void {

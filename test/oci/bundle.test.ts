@@ -147,7 +147,7 @@ describe('readReplayAnswers', () => {
       writeFileSync(join(dir, 'config.json'), '{"linux":{"seccomp":{"defaultAction":7}}}');
       const e = error(() => readReplayAnswers(dir));
       expect(e.code).toBe('STATE');
-      expect(e.message).toBe(`${join(dir, 'config.json')}: not an OCI runtime config`);
+      expect(e.message).toBe(`${join(dir, 'config.json')}: not an OCI runtime config (linux.seccomp.defaultAction: expected a string)`);
     });
 
     it('no config.json: the error names the file', () => {

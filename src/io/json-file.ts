@@ -1,0 +1,152 @@
+/**
+ * Reading a JSON file a user (or the runtime) named: it must be a regular file of sane size (the
+ * hooks run as root: /dev/zero or a FIFO must fail fast) and valid JSON (errors say line and
+ * column). Messages name the file and never echo its content. No zod here: the hooks load this.
+ */
+import { closeSync, fstatSync, openSync, readSync, constants } from 'node:fs';
+import { SeccompGenError } from '../errors.js';
+
+export const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
+
+/** Read a file that must be regular and at most `limit` bytes, without blocking on FIFOs. */
+export function readRegularFile(path: string, limit = MAX_PROFILE_BYTES): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new SeccompGenError('PROFILE', `${path}: cannot open (${code})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new SeccompGenError('PROFILE', `${path}: not a regular file`);
+    if (st.size > limit) throw new SeccompGenError('PROFILE', `${path}: too large (${st.size} bytes, limit ${limit})`);
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** "line 3, column 7" of a character offset. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+/**
+ * The offset of the first JSON syntax error in `text` (text.length when it is cut short), for
+ * the errors where Node 20's JSON.parse gives no position: "Unexpected token 'S', … is not valid
+ * JSON" (an unquoted word, a misspelt literal, a stray comma) and "Unexpected end of JSON input".
+ * Only run once JSON.parse has failed; undefined if this scanner finds nothing wrong.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const bad = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const digits = () => {
+    if (!/[0-9]/.test(text[i] ?? '')) bad();
+    while (/[0-9]/.test(text[i] ?? '')) i++;
+  };
+  const string = () => {
+    i++; // the opening quote
+    for (;;) {
+      const c = text[i];
+      if (c === undefined || c < ' ') bad();
+      if (c === '"') return void i++;
+      if (c !== '\\') {
+        i++;
+        continue;
+      }
+      i++;
+      if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
+      else if (text[i] === 'u') {
+        i++;
+        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) bad();
+      } else bad();
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') bad();
+          string();
+          ws();
+          if (text[i] !== ':') bad();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === close) return void i++;
+        if (text[i] !== ',') bad();
+        i++;
+      }
+    }
+    if (c === '"') return string();
+    if (c === '-' || /[0-9]/.test(c ?? '')) {
+      if (c === '-') i++;
+      if (text[i] === '0') i++;
+      else digits();
+      if (text[i] === '.') {
+        i++;
+        digits();
+      }
+      if (text[i] === 'e' || text[i] === 'E') {
+        i++;
+        if (text[i] === '+' || text[i] === '-') i++;
+        digits();
+      }
+      return;
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (c !== literal[0]) continue;
+      for (const ch of literal) {
+        if (text[i] !== ch) bad();
+        i++;
+      }
+      return;
+    }
+    bad();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : undefined;
+  } catch (e) {
+    if (typeof e === 'number') return Math.min(e, text.length);
+    return undefined; // nested too deep to scan here (RangeError)
+  }
+}
+
+/** JSON.parse with an error that says where, and not what the text is. */
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const offset = m ? Number(m[1]) : (jsonErrorOffset(text) ?? text.length);
+    const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, offset);
+    throw new SeccompGenError('PROFILE', `${source}: not valid JSON (${where})`);
+  }
+}
