@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'LIBRARY' // libbpf or libseccomp is missing
   | 'BPF' // the kernel refused a BPF operation
   | 'TARGET' // per-container tracing state is missing or broken
-  | 'LOCK'; // shared state stayed locked too long
+  | 'LOCK' // shared state stayed locked too long
+  | 'CONFIG'; // /etc/seccomp-gen/config.json is unreadable or invalid
 
 export class SeccompGenError extends Error {
   override name = 'SeccompGenError';

@@ -1,0 +1,96 @@
+/**
+ * The administrator's settings, /etc/seccomp-gen/config.json (SECCOMP_GEN_CONFIG moves it; tests
+ * use that). Optional: with no file every default applies. The hooks read it on every container,
+ * so it is checked by hand (io/shape.ts), not with zod. It decides where root may write, so a file
+ * anyone but root (or the user running us) could have changed is refused, not trusted.
+ *
+ *   {
+ *     "outputDirs": ["/home", "/srv/profiles"],  // of: must be under one of these (default: anywhere allowed)
+ *     "prestartTimeoutSeconds": 5,                // longest prestart holds a container (lock wait)
+ *     "failOpen": false,                          // kernel refuses BPF: run untraced, with a warning
+ *     "logFile": "/var/log/seccomp-gen.log"       // one line per hook event
+ *   }
+ */
+import { isAbsolute } from 'node:path';
+import { statSync } from 'node:fs';
+import { SeccompGenError } from '../errors.js';
+import { parseJson, readRegularFile } from '../io/json-file.js';
+import { ShapeError, object, optionalString, stringArray } from '../io/shape.js';
+
+export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
+export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
+export const DEFAULT_PRESTART_TIMEOUT_SECONDS = 5;
+const MAX_CONFIG_BYTES = 64 * 1024;
+
+export interface Config {
+  /** Directories of: must be under (after resolving symlinks); undefined: no allow-list. */
+  outputDirs?: string[];
+  prestartTimeoutSeconds: number;
+  failOpen: boolean;
+  logFile: string;
+}
+
+export function configPath(): string {
+  return process.env.SECCOMP_GEN_CONFIG ?? DEFAULT_CONFIG_PATH;
+}
+
+export function defaultConfig(): Config {
+  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE };
+}
+
+/** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
+export function checkConfig(data: unknown): Config {
+  const o = object(data, 'config');
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
+  const config = defaultConfig();
+  if (o.outputDirs !== undefined) {
+    const dirs = stringArray(o.outputDirs, 'outputDirs');
+    dirs.forEach((d, i) => {
+      if (!isAbsolute(d)) throw new ShapeError(`outputDirs[${i}]`, 'expected an absolute path');
+    });
+    config.outputDirs = dirs;
+  }
+  if (o.prestartTimeoutSeconds !== undefined) {
+    const t = o.prestartTimeoutSeconds;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t > 300) throw new ShapeError('prestartTimeoutSeconds', 'expected a number of seconds, above 0 and at most 300');
+    config.prestartTimeoutSeconds = t;
+  }
+  if (o.failOpen !== undefined) {
+    if (typeof o.failOpen !== 'boolean') throw new ShapeError('failOpen', 'expected true or false');
+    config.failOpen = o.failOpen;
+  }
+  const logFile = optionalString(o.logFile, 'logFile');
+  if (logFile !== undefined) {
+    if (!isAbsolute(logFile)) throw new ShapeError('logFile', 'expected an absolute path');
+    config.logFile = logFile;
+  }
+  return config;
+}
+
+/** The settings in force: the file's, or the defaults when there is none. */
+export function loadConfig(path = configPath()): Config {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+    throw new SeccompGenError('CONFIG', `${path}: cannot read (${(e as NodeJS.ErrnoException).code})`);
+  }
+  const me = process.getuid?.() ?? 0;
+  if ((st.uid !== 0 && st.uid !== me) || (st.mode & 0o022) !== 0) {
+    throw new SeccompGenError('CONFIG', `${path}: must be owned by root and writable by no one else (chown root ${path}; chmod 644 ${path})`);
+  }
+  let data: unknown;
+  try {
+    data = parseJson(readRegularFile(path, MAX_CONFIG_BYTES), path);
+  } catch (e) {
+    throw new SeccompGenError('CONFIG', (e as Error).message);
+  }
+  try {
+    return checkConfig(data);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new SeccompGenError('CONFIG', `${path}: ${e.message}`);
+    throw e;
+  }
+}

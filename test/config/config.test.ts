@@ -1,0 +1,81 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LOG_FILE, configPath, defaultConfig, loadConfig } from '../../src/config/config.js';
+import { SeccompGenError } from '../../src/errors.js';
+
+let dir: string;
+const saved = process.env.SECCOMP_GEN_CONFIG;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sg-config-'));
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.SECCOMP_GEN_CONFIG;
+  else process.env.SECCOMP_GEN_CONFIG = saved;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function write(data: unknown, mode = 0o644): string {
+  const p = join(dir, 'config.json');
+  writeFileSync(p, typeof data === 'string' ? data : JSON.stringify(data));
+  chmodSync(p, mode);
+  return p;
+}
+
+function configError(path: string): string {
+  try {
+    loadConfig(path);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SeccompGenError);
+    expect((e as SeccompGenError).code).toBe('CONFIG');
+    return (e as Error).message;
+  }
+  throw new Error('no error');
+}
+
+describe('loadConfig', () => {
+  it('gives the defaults when there is no file: no allow-list, 5 s, fail closed, /var/log/seccomp-gen.log', () => {
+    expect(loadConfig(join(dir, 'none.json'))).toEqual({ prestartTimeoutSeconds: 5, failOpen: false, logFile: DEFAULT_LOG_FILE });
+    expect(defaultConfig().outputDirs).toBeUndefined();
+  });
+
+  it('SECCOMP_GEN_CONFIG moves the file', () => {
+    process.env.SECCOMP_GEN_CONFIG = '/x/y.json';
+    expect(configPath()).toBe('/x/y.json');
+    delete process.env.SECCOMP_GEN_CONFIG;
+    expect(configPath()).toBe('/etc/seccomp-gen/config.json');
+  });
+
+  it('reads every setting', () => {
+    const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log' });
+    expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log' });
+  });
+
+  it('refuses an unknown (e.g. misspelt) key rather than ignoring an allow-list', () => {
+    expect(configError(write({ outputDir: ['/home'] }))).toMatch(/outputDir: unknown setting/);
+  });
+
+  it.each([
+    [{ outputDirs: 'relative' }, /outputDirs: expected an array/],
+    [{ outputDirs: ['rel/dir'] }, /outputDirs\[0\]: expected an absolute path/],
+    [{ prestartTimeoutSeconds: 0 }, /prestartTimeoutSeconds/],
+    [{ prestartTimeoutSeconds: '5' }, /prestartTimeoutSeconds/],
+    [{ failOpen: 'yes' }, /failOpen: expected true or false/],
+    [{ logFile: 'x.log' }, /logFile: expected an absolute path/],
+    [[], /config: expected an object/],
+  ])('refuses %j', (data, message) => {
+    expect(configError(write(data))).toMatch(message);
+  });
+
+  it('refuses a file that is not JSON, naming where but not echoing it', () => {
+    const m = configError(write('{"failOpen": SECRET'));
+    expect(m).toMatch(/not valid JSON \(line 1/);
+    expect(m).not.toContain('SECRET');
+  });
+
+  it('refuses a config others may write: it decides where root writes', () => {
+    expect(configError(write({ failOpen: true }, 0o666))).toMatch(/writable by no one else/);
+    expect(configError(write({ failOpen: true }, 0o664))).toMatch(/writable by no one else/);
+  });
+});
