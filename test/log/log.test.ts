@@ -1,0 +1,61 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { logEvent, logFile, setLogFile } from '../../src/log/log.js';
+
+let dir: string;
+const saved = process.env.SECCOMP_GEN_LOG;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sg-log-'));
+  delete process.env.SECCOMP_GEN_LOG;
+  setLogFile(undefined);
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.SECCOMP_GEN_LOG;
+  else process.env.SECCOMP_GEN_LOG = saved;
+  setLogFile(undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('logEvent', () => {
+  it('defaults to /var/log/seccomp-gen.log; the config sets it, SECCOMP_GEN_LOG wins', () => {
+    expect(logFile()).toBe('/var/log/seccomp-gen.log');
+    setLogFile('/a.log');
+    expect(logFile()).toBe('/a.log');
+    process.env.SECCOMP_GEN_LOG = '/b.log';
+    expect(logFile()).toBe('/b.log');
+  });
+
+  it('appends one line per event, with time, stage, event, fields and message', () => {
+    const path = join(dir, 'sg.log');
+    setLogFile(path);
+    logEvent('prestart', 'traced', { id: 'abc', output: '/tmp/o.json', skipped: undefined });
+    logEvent('prestart', 'refused', { id: 'def' }, 'bad annotation');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z pid=\d+ prestart traced id=abc output=\/tmp\/o\.json$/);
+    expect(lines[1]).toMatch(/ prestart refused id=def: bad annotation$/);
+  });
+
+  it('keeps a user-chosen text with newlines on one line (no forged log lines)', () => {
+    const path = join(dir, 'sg.log');
+    setLogFile(path);
+    logEvent('prestart', 'refused', { output: '/tmp/x\n2099 prestart traced' }, 'a\nb');
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(2);
+  });
+
+  it('never throws: a missing directory, a directory, a symlink', () => {
+    setLogFile(join(dir, 'no', 'such', 'dir.log'));
+    expect(() => logEvent('poststop', 'written')).not.toThrow();
+    mkdirSync(join(dir, 'adir'));
+    setLogFile(join(dir, 'adir'));
+    expect(() => logEvent('poststop', 'written')).not.toThrow();
+    const target = join(dir, 'target');
+    writeFileSync(target, 'keep\n');
+    symlinkSync(target, join(dir, 'link.log'));
+    setLogFile(join(dir, 'link.log'));
+    expect(() => logEvent('poststop', 'written')).not.toThrow();
+    expect(readFileSync(target, 'utf8')).toBe('keep\n'); // not appended through the symlink
+  });
+});
