@@ -2,9 +2,9 @@
  * One lock around the shared kernel state (load-or-reuse the pinned program, add or remove a
  * target, detach when the last leaves), taken by concurrent hook processes. Node has no flock(2),
  * so the lock is a file created with O_EXCL holding the owner's pid; a lock whose owner died
- * (kill -9 between the steps) is broken by the next taker.
+ * (kill -9 between the steps) is broken by the next taker, under a second lock (see breakIfStale).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
 import { lockPath, runDir } from './paths.js';
 
@@ -34,19 +34,51 @@ function tryAcquire(path: string): boolean {
   }
 }
 
-function breakIfStale(path: string): void {
-  let owner: number;
+function readOwner(path: string): string | undefined {
   try {
-    owner = Number(readFileSync(path, 'utf8'));
+    return readFileSync(path, 'utf8');
   } catch {
-    return; // released meanwhile
+    return undefined; // released meanwhile
   }
+}
+
+function isStale(owner: string | undefined): boolean {
+  const pid = Number(owner);
   // An empty file is a lock being written right now, not a stale one.
-  if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+  return owner !== undefined && owner !== '' && Number.isInteger(pid) && pid > 0 && !alive(pid);
+}
+
+/** A breaker older than this was left by a taker killed inside its few-microsecond window. */
+const BREAKER_STALE_MS = 5_000;
+
+/**
+ * Break the lock if its owner is dead. Reading the pid and unlinking the path are two steps: two
+ * takers that both saw the dead pid could otherwise both unlink, the second removing the live lock
+ * the first (or a third) had just taken, and two would run at once. So breaking is itself
+ * exclusive (lock.break, O_EXCL) and re-reads the owner under it: only the same dead owner's file
+ * is removed.
+ */
+function breakIfStale(path: string): void {
+  const owner = readOwner(path);
+  if (!isStale(owner)) return;
+  const breaker = `${path}.break`;
+  if (!tryAcquire(breaker)) {
     try {
-      unlinkSync(path);
+      if (Date.now() - statSync(breaker).mtimeMs > BREAKER_STALE_MS) unlinkSync(breaker);
     } catch {
-      /* someone else broke it */
+      /* released meanwhile */
+    }
+    return;
+  }
+  try {
+    if (readOwner(path) === owner) unlinkSync(path);
+  } catch {
+    /* released meanwhile */
+  } finally {
+    try {
+      unlinkSync(breaker);
+    } catch {
+      /* nothing to release */
     }
   }
 }
