@@ -1,0 +1,46 @@
+/** convert: a profile from one format to another. */
+import type { Command } from '../command.js';
+import { parse } from '../args.js';
+import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../profile/convert.js';
+import { SeccompGenError } from '../../errors.js';
+import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
+
+export const convert: Command = {
+  name: 'convert',
+  summary: 'rewrite a profile for podman, docker, an OCI config or a Kubernetes SeccompProfile',
+  usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd [-o out]
+
+Reads a Docker, Podman, OCI (config.json or its linux.seccomp) or Kubernetes Security Profiles
+Operator SeccompProfile (YAML or JSON) profile and writes it as:
+  docker   moby's format: archMap, includes/excludes kept as they are
+  podman   containers/common's: the same, with errno names beside the numbers
+  oci      the object for linux.seccomp in a bundle's config.json
+  crd      a SeccompProfile (YAML; JSON when -o ends in .json)
+oci and crd cannot say includes/excludes or archMap: they are resolved for one target, as
+Docker does when it starts a container. What a format cannot say is reported on stderr.
+
+Options:
+  --to FORMAT       the output format (required)
+  -o, --output FILE write there (replaced only once all succeeded); default: stdout
+  --name NAME       metadata.name of a crd (default: from the output or input file name)
+${TARGET_USAGE}
+`,
+  run(args) {
+    const { values, positionals } = parse(args, {
+      to: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      name: { type: 'string' },
+      ...TARGET_OPTIONS,
+    });
+    needFiles(positionals, 1, 1);
+    if (values.to === undefined) throw new SeccompGenError('USAGE', `--to is required (one of ${OUTPUT_FORMATS.join(', ')})`);
+    const to = values.to as OutputFormat;
+    if (!OUTPUT_FORMATS.includes(to)) throw new SeccompGenError('USAGE', `--to: unknown format "${values.to}" (one of ${OUTPUT_FORMATS.join(', ')})`);
+    const [loaded] = loadAll(positionals, 'convert');
+    const name = values.name ?? loaded!.name ?? values.output ?? positionals[0]!;
+    const { text, warnings } = convertProfile(loaded!.profile, { to, target: targetFrom(values), name, json: values.output?.endsWith('.json') ?? false });
+    warn('convert', warnings);
+    emit(text, values.output);
+    return 0;
+  },
+};

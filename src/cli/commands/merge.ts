@@ -1,0 +1,50 @@
+/** merge: one profile from several (union by default, --intersect for the common part). */
+import type { Command } from '../command.js';
+import { parse } from '../args.js';
+import { parseVerdict } from '../../profile/actions.js';
+import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../profile/convert.js';
+import { mergeProfiles } from '../../profile/merge.js';
+import { SeccompGenError } from '../../errors.js';
+import { TARGET_OPTIONS, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
+
+export const merge: Command = {
+  name: 'merge',
+  summary: 'combine profiles: union (default) or --intersect',
+  usage: `Usage: seccomp-gen merge a.json b.json [more…] [-o out.json] [--intersect] [--default-action A]
+
+Combines profiles of any format (Docker, Podman, OCI config.json, Kubernetes SeccompProfile).
+Per syscall the less restrictive answer wins (KILL_PROCESS < KILL/KILL_THREAD < TRAP < ERRNO <
+TRACE/NOTIFY < LOG < ALLOW), and a rule with no argument filter beats one with; --intersect
+keeps the more restrictive instead. Architectures and flags are unioned. The output is sorted,
+so merging in any order gives the same file.
+
+Options:
+  -o, --output FILE       write there (replaced only once all succeeded); default: stdout
+  --intersect             keep what every input allows, not what any input allows
+  --default-action A      the output's default when the inputs' differ, e.g. SCMP_ACT_ERRNO,
+                          ERRNO(38), SCMP_ACT_ERRNO(ENOSYS), KILL_PROCESS
+  --to FORMAT             ${OUTPUT_FORMATS.join('|')} (default: docker, which Podman reads too)
+`,
+  run(args) {
+    const { values, positionals } = parse(args, {
+      output: { type: 'string', short: 'o' },
+      intersect: { type: 'boolean' },
+      'default-action': { type: 'string' },
+      to: { type: 'string' },
+      ...TARGET_OPTIONS,
+    });
+    needFiles(positionals, 1);
+    const to = (values.to ?? 'docker') as OutputFormat;
+    if (!OUTPUT_FORMATS.includes(to)) throw new SeccompGenError('USAGE', `--to: unknown format "${values.to}" (one of ${OUTPUT_FORMATS.join(', ')})`);
+    const defaultVerdict = values['default-action'] !== undefined ? parseVerdict(values['default-action']) : undefined;
+    const loaded = loadAll(positionals, 'merge');
+    const merged = mergeProfiles(
+      loaded.map((l) => l.profile),
+      { mode: values.intersect ? 'intersect' : 'union', sources: positionals, ...(defaultVerdict ? { defaultVerdict } : {}) },
+    );
+    const { text, warnings } = convertProfile(merged, { to, target: targetFrom(values), name: values.output ?? 'merged', json: values.output?.endsWith('.json') ?? false });
+    warn('merge', warnings);
+    emit(text, values.output);
+    return 0;
+  },
+};

@@ -1,0 +1,30 @@
+/** show: a readable summary of a profile, compared with Docker's default. */
+import type { Command } from '../command.js';
+import { parse } from '../args.js';
+import { renderSummary, summarize } from '../../profile/show.js';
+import { TARGET_OPTIONS, TARGET_USAGE, loadAll, needFiles, targetFrom } from '../profile-io.js';
+
+export const show: Command = {
+  name: 'show',
+  summary: "summarize a profile and compare it with Docker's default",
+  usage: `Usage: seccomp-gen show x.json [more…]
+
+Says what a profile (any format merge reads) allows, what else it answers, and against Docker's
+default profile as a container gets it here: which of its syscalls Docker blocks, and how many
+of Docker's it drops.
+
+Options:
+${TARGET_USAGE}
+`,
+  run(args) {
+    const { values, positionals } = parse(args, TARGET_OPTIONS);
+    needFiles(positionals, 1);
+    const target = targetFrom(values);
+    const loaded = loadAll(positionals, 'show');
+    loaded.forEach((l, i) => {
+      if (i > 0) process.stdout.write('\n');
+      process.stdout.write(renderSummary(summarize(l.profile, target), positionals[i]!, l.format, target));
+    });
+    return 0;
+  },
+};

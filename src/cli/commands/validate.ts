@@ -1,0 +1,42 @@
+/** validate: schema and syscall names of profiles; exit 0 when all are valid, 1 otherwise. */
+import chalk from 'chalk';
+import type { Command } from '../command.js';
+import { parse } from '../args.js';
+import { validateFile } from '../../profile/validate.js';
+import { libseccompTable, type SyscallTable } from '../../syscalls/table.js';
+import { needFiles } from '../profile-io.js';
+
+export function runValidate(paths: readonly string[], table: SyscallTable): number {
+  let invalid = 0;
+  for (const path of paths) {
+    const v = validateFile(path, table);
+    for (const e of v.errors) process.stderr.write(`${chalk.red(e)}\n`);
+    for (const w of v.warnings) process.stderr.write(`${chalk.yellow(`warning: ${w}`)}\n`);
+    if (v.valid && v.loaded) {
+      const names = new Set(v.loaded.profile.syscalls.flatMap((r) => r.names)).size;
+      process.stdout.write(`${path}: ${chalk.green('valid')} (${v.loaded.format} format, ${v.loaded.profile.syscalls.length} rules naming ${names} syscalls)\n`);
+    } else {
+      invalid++;
+      process.stdout.write(`${path}: ${chalk.red('invalid')} (${v.errors.length} problem${v.errors.length === 1 ? '' : 's'})\n`);
+    }
+  }
+  return invalid ? 1 : 0;
+}
+
+export const validate: Command = {
+  name: 'validate',
+  summary: 'check profiles: their shape, and every syscall name against libseccomp',
+  usage: `Usage: seccomp-gen validate x.json [more…]
+
+Checks each profile (any format merge reads): its shape, and that every syscall name is known
+to libseccomp on one of the profile's architectures. Problems point at their place and suggest
+a fix, e.g.  x.json: syscalls[3].names[1]: unknown syscall "opnat" (did you mean "openat"?)
+Names newer than this libseccomp, or only valid on arches the profile does not list, are
+warnings. Exit status: 0 when every file is valid, 1 otherwise.
+`,
+  run(args) {
+    const { positionals } = parse(args, {});
+    needFiles(positionals, 1);
+    return runValidate(positionals, libseccompTable());
+  },
+};
