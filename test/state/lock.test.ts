@@ -1,5 +1,5 @@
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -104,5 +104,19 @@ describe('withLock', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(withLock(() => 'mine', 2000)).toBe('mine');
+  });
+
+  it('breaks a stale lock only under lock.break: while another taker is breaking it, it is left alone', () => {
+    withLock(() => undefined);
+    const pid = deadPid();
+    writeFileSync(lockPath(), String(pid));
+    writeFileSync(`${lockPath()}.break`, '1'); // a live breaker at work (it re-reads the owner before removing)
+    expect(lockError(() => withLock(() => 'x', 100)).message).toMatch(new RegExp(`held by pid ${pid}\\)$`));
+    expect(readFileSync(lockPath(), 'utf8')).toBe(String(pid));
+    // A breaker left by a taker killed inside its window goes after a few seconds.
+    const old = (Date.now() - 10_000) / 1000;
+    utimesSync(`${lockPath()}.break`, old, old);
+    expect(withLock(() => 'mine', 2000)).toBe('mine');
+    expect(existsSync(`${lockPath()}.break`)).toBe(false);
   });
 });
