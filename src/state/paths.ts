@@ -16,3 +16,8 @@ export function targetsDir(): string {
 export function lockPath(): string {
   return join(runDir(), 'lock');
 }
+
+/** Markers for containers finished without their poststop record (see state/done.ts). */
+export function doneDir(): string {
+  return join(runDir(), 'done');
+}

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
-import { ShapeError, integer, isObject, object, optionalString, string } from '../io/shape.js';
+import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string } from '../io/shape.js';
 import type { Profile } from '../profile/schema.js';
 import { formatJson, writeFileAtomic } from '../profile/write.js';
 import { checkReplayAnswers, type ReplayAnswers } from '../oci/replay.js';
@@ -29,6 +29,8 @@ export interface TargetRecord {
   base?: Profile;
   replay: ReplayAnswers;
   startedAt: string;
+  /** Who gets the profile file: the container's audit login uid (oci/owner.ts), when set. */
+  owner?: { uid: number; gid?: number };
 }
 
 function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
@@ -58,6 +60,11 @@ export function checkTargetRecord(data: unknown): TargetRecord {
   if (runtime !== undefined) record.runtime = runtime;
   const input = optionalString(o.input, 'input');
   if (input !== undefined) record.input = input;
+  if (o.owner !== undefined) {
+    const owner = object(o.owner, 'owner');
+    const gid = optionalInteger(owner.gid, 'owner.gid', 0);
+    record.owner = { uid: integer(owner.uid, 'owner.uid', 0), ...(gid !== undefined ? { gid } : {}) };
+  }
   if (o.base !== undefined) {
     if (!isObject(o.base) || typeof o.base.defaultAction !== 'string') throw new ShapeError('base', 'expected a profile');
     record.base = o.base as Profile;

@@ -1,0 +1,43 @@
+/**
+ * Turning a target's recording into its profile file: what poststop does when a container stops,
+ * and what gc does for a container that died without a poststop. The of: path is checked again
+ * here (rules and allow-list): it may have changed since prestart. A profile that cannot be put
+ * there is kept in /run/seccomp-gen/unwritten/<id>.json, never lost.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SeccompGenError } from '../errors.js';
+import type { RecordedTarget } from '../kernel/target-codec.js';
+import { UNFILTERED_NOTE, allowedCount } from '../profile/build.js';
+import { checkOutputAllowed } from '../profile/output-policy.js';
+import { formatJson, writeFileAtomic } from '../profile/write.js';
+import { runDir } from '../state/paths.js';
+import type { TargetRecord } from '../state/targets.js';
+import { describeUnknown } from '../syscalls/resolve.js';
+import { libseccompTable } from '../syscalls/table.js';
+import { collectProfile } from './collect.js';
+
+export interface Finished {
+  output: string;
+  syscalls: number;
+  warnings: string[];
+}
+
+export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined): Finished {
+  const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
+  const warnings: string[] = [];
+  if (!record.replay.filtered) warnings.push(UNFILTERED_NOTE);
+  if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);
+  const text = formatJson(profile);
+  try {
+    checkOutputAllowed(record.output, outputDirs);
+    writeFileAtomic(record.output, text, record.owner ?? {});
+  } catch (e) {
+    // Do not lose a recording we cannot put back: keep the profile where root can find it.
+    const keep = join(runDir(), 'unwritten');
+    mkdirSync(keep, { recursive: true, mode: 0o700 });
+    writeFileAtomic(join(keep, `${record.id}.json`), text, { mode: 0o600 });
+    throw new SeccompGenError('PATH', `${(e as Error).message}; the profile was kept in ${join(keep, `${record.id}.json`)}`);
+  }
+  return { output: record.output, syscalls: allowedCount(profile), warnings };
+}
