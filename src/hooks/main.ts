@@ -2,19 +2,35 @@
 /**
  * The OCI hook entry, run by the runtime as `node main.js prestart|poststop` with the OCI state
  * on stdin. Kept apart from the CLI so a hook loads only what it needs: the container waits.
- * A failure exits 1 with one line on stderr, which podman shows in its own error.
+ * A failure exits 1 with one line on stderr, which podman shows in its own error; every outcome
+ * is also one line in the log (log/log.ts).
  */
 import { readFileSync } from 'node:fs';
 import { SeccompGenError, describeError } from '../errors.js';
-import { parseOciState } from '../oci/state.js';
+import { loadConfig } from '../config/config.js';
+import { logEvent, setLogFile } from '../log/log.js';
+import { parseOciState, type OciState } from '../oci/state.js';
+
+let state: OciState | undefined;
 
 async function run(stage: string | undefined): Promise<void> {
-  const state = parseOciState(readFileSync(0, 'utf8'));
+  state = parseOciState(readFileSync(0, 'utf8'));
+  const config = loadConfig();
+  setLogFile(config.logFile);
   if (stage === 'prestart') {
-    await (await import('./prestart.js')).prestart(state);
+    const result = await (await import('./prestart.js')).prestart(state, config);
+    for (const w of result.warnings) {
+      process.stderr.write(`seccomp-gen prestart: warning: ${w}\n`);
+      logEvent(stage, 'warning', { id: state.id }, w);
+    }
+    if (result.record) logEvent(stage, 'traced', { id: state.id, key: `${result.record.key.kind}:${result.record.key.inum}`, output: result.record.output, uid: result.record.owner?.uid });
   } else if (stage === 'poststop') {
-    const result = (await import('./poststop.js')).poststop(state);
-    for (const w of result?.warnings ?? []) process.stderr.write(`seccomp-gen poststop: warning: ${w}\n`);
+    const result = (await import('./poststop.js')).poststop(state, config);
+    for (const w of result?.warnings ?? []) {
+      process.stderr.write(`seccomp-gen poststop: warning: ${w}\n`);
+      logEvent(stage, 'warning', { id: state.id }, w);
+    }
+    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls });
   } else {
     throw new SeccompGenError('USAGE', `unknown hook stage "${stage ?? ''}": expected prestart or poststop`);
   }
@@ -26,5 +42,6 @@ try {
 } catch (e) {
   const { text, exitCode } = describeError(`seccomp-gen ${stage ?? 'hook'}`, e);
   process.stderr.write(`${text}\n`);
+  logEvent(stage ?? 'hook', 'refused', { id: state?.id, code: e instanceof SeccompGenError ? e.code : 'BUG' }, text.split('\n')[0]);
   process.exitCode = exitCode;
 }

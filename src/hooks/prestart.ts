@@ -2,25 +2,81 @@
  * prestart: the container's processes exist (state.pid, in its namespaces) but the workload has
  * not been exec'ed yet. Check everything the user chose now — a bad annotation or if: file stops
  * the container here, with one line podman shows — then register the target and return fast:
- * the container waits for us.
+ * the container waits for us (at most the configured prestartTimeoutSeconds for the lock).
  */
-import { SeccompGenError } from '../errors.js';
+import { SeccompGenError, messageOf } from '../errors.js';
+import type { Config } from '../config/config.js';
 import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
+import { bpfRefusalCauses } from '../kernel/diagnose.js';
 import { targetKeyOf } from '../kernel/namespaces.js';
 import { Recorder } from '../kernel/recorder.js';
+import type { RecordedTarget } from '../kernel/target-codec.js';
+import { logEvent } from '../log/log.js';
 import { ANNOTATION, parseTraceAnnotation } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
+import { containerOwner } from '../oci/owner.js';
 import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
-import { checkOutputPath } from '../profile/write.js';
+import { checkOutputAllowed } from '../profile/output-policy.js';
+import { markDone } from '../state/done.js';
+import { containerAlive, gc } from '../state/gc.js';
 import { withLock } from '../state/lock.js';
-import { deleteTarget, loadTarget, saveTarget, type TargetRecord } from '../state/targets.js';
+import { deleteTarget, listTargetIds, loadTarget, saveTarget, type TargetRecord } from '../state/targets.js';
 
-export async function prestart(state: OciState): Promise<TargetRecord | null> {
+export interface PrestartResult {
+  record: TargetRecord | null;
+  warnings: string[];
+}
+
+/**
+ * SECCOMP_GEN_BPF_OBJECT: FOR TESTS ONLY — load another BPF object (the tests give a corrupt one
+ * to make the kernel side fail on purpose). Unset in real use.
+ */
+function objectOverride(): string | undefined {
+  return process.env.SECCOMP_GEN_BPF_OBJECT || undefined;
+}
+
+/** The kernel refused the recorder: say why and what to do, or (fail-open) let the container go. */
+function refused(e: unknown, config: Config, id: string): string {
+  const causes = bpfRefusalCauses();
+  const why = `cannot load the BPF recorder: ${messageOf(e)}${causes.length ? `; likely: ${causes.join('; ')}` : ''}`;
+  if (!config.failOpen) {
+    throw new SeccompGenError('BPF', `${why}. Fix that, or set "failOpen": true in the seccomp-gen config to run such containers untraced`);
+  }
+  markDone(id, { reason: 'untraced', detail: why });
+  return `container ${id} runs UNTRACED (failOpen): ${why}`;
+}
+
+type WriteProfileOf = (typeof import('../trace/finish.js'))['writeProfileOf'];
+
+/** Targets left by containers that died without a poststop, collected under the lock we hold. */
+function cheapGc(recorder: Recorder, writeProfileOf: WriteProfileOf | undefined, outputDirs: readonly string[] | undefined): void {
+  try {
+    const finish = writeProfileOf && ((r: TargetRecord, rec: RecordedTarget) => writeProfileOf(r, rec, outputDirs).output);
+    const report = gc({ recorder, detach: false, ...(finish ? { finish } : {}) });
+    for (const ev of report.events) logEvent('gc', ev.action, { id: ev.id }, ev.detail);
+  } catch (e) {
+    logEvent('gc', 'failed', {}, messageOf(e)); // never stop a container for someone else's leftovers
+  }
+}
+
+/** Whether some target's container looks gone (a stat per record: cheap). */
+function anyGone(): boolean {
+  return listTargetIds().some((id) => {
+    try {
+      const r = loadTarget(id);
+      return r !== null && !containerAlive(r);
+    } catch {
+      return true; // corrupt
+    }
+  });
+}
+
+export async function prestart(state: OciState, config: Config): Promise<PrestartResult> {
   const value = state.annotations?.[ANNOTATION];
-  if (value === undefined) return null; // not asked to trace this container
+  if (value === undefined) return { record: null, warnings: [] }; // not asked to trace this container
   const request = parseTraceAnnotation(value);
-  checkOutputPath(request.output);
+  checkOutputAllowed(request.output, config.outputDirs);
   let base;
   if (request.input !== undefined) {
     try {
@@ -35,6 +91,7 @@ export async function prestart(state: OciState): Promise<TargetRecord | null> {
   const replay = readReplayAnswers(state.bundle);
   const key = targetKeyOf(state.pid);
   const runtime = runtimeName();
+  const owner = containerOwner(state.pid);
   const record: TargetRecord = {
     version: 1,
     id: state.id,
@@ -50,12 +107,30 @@ export async function prestart(state: OciState): Promise<TargetRecord | null> {
     ...(request.input !== undefined ? { input: request.input, base } : {}),
     replay,
     startedAt: new Date().toISOString(),
+    ...(owner ? { owner } : {}),
   };
 
+  // Writing a dead container's profile needs libseccomp: loaded only when one is found.
+  const writeProfileOf = anyGone() ? (await import('../trace/finish.js')).writeProfileOf : undefined;
+
+  const warnings: string[] = [];
+  const timeoutMs = config.prestartTimeoutSeconds * 1000;
   withLock(() => {
-    const recorder = Recorder.attach();
+    let recorder: Recorder;
     try {
-      const stale = loadTarget(state.id); // the same container started again after a lost poststop
+      recorder = Recorder.attach(objectOverride());
+    } catch (e) {
+      warnings.push(refused(e, config, state.id));
+      return;
+    }
+    try {
+      cheapGc(recorder, writeProfileOf, config.outputDirs);
+      let stale: TargetRecord | null = null;
+      try {
+        stale = loadTarget(state.id); // the same container started again after a lost poststop
+      } catch {
+        deleteTarget(state.id); // corrupt: ours to replace
+      }
       if (stale) recorder.removeTarget(stale.key);
       saveTarget(record);
       try {
@@ -68,6 +143,6 @@ export async function prestart(state: OciState): Promise<TargetRecord | null> {
     } finally {
       recorder.close();
     }
-  });
-  return record;
+  }, timeoutMs);
+  return { record: warnings.length ? null : record, warnings };
 }
