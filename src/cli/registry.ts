@@ -4,10 +4,12 @@ import type { Command } from './command.js';
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   convert: { summary: 'rewrite a profile for podman, docker, an OCI config or a Kubernetes SeccompProfile', load: async () => (await import('./commands/convert.js')).convert },
   diff: { summary: 'show the syscalls added, removed and changed between two profiles', load: async () => (await import('./commands/diff.js')).diff },
+  gc: { summary: 'clean up tracing state of containers that are gone (their profiles are written)', load: async () => (await import('./commands/gc.js')).gc },
   install: { summary: 'write the OCI hook files into a hooks.d directory', load: async () => (await import('./commands/install.js')).install },
   merge: { summary: 'combine profiles: union (default) or --intersect', load: async () => (await import('./commands/merge.js')).merge },
   show: { summary: 'summarize a profile and compare it with Docker\'s default', load: async () => (await import('./commands/show.js')).show },
   snapshot: { summary: 'write the profile so far of a traced, running container', load: async () => (await import('./commands/snapshot.js')).snapshot },
+  status: { summary: 'list the containers being traced and whether the recorder is attached', load: async () => (await import('./commands/status.js')).status },
   uninstall: { summary: 'remove the OCI hook files', load: async () => (await import('./commands/install.js')).uninstall },
   validate: { summary: 'check profiles: their shape, and every syscall name against libseccomp', load: async () => (await import('./commands/validate.js')).validate },
 };

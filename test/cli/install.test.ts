@@ -131,4 +131,18 @@ describe('renderHooks', () => {
     expect(doc.hook.path).toBe('/opt/n$&de/node');
     expect(doc.hook.args[1]).toBe("/opt/sg$'/main.js");
   });
+
+  it('install --timeout and --env set the hook timeout and environment (with a PATH), and refuse nonsense', async () => {
+    await install.run(['--hooks-dir', dir, '--timeout', '4', '--env', 'SECCOMP_GEN_CONFIG=/tmp/c.json']);
+    for (const f of FILES) {
+      const doc = read(f) as HookDoc & { hook: { env?: string[] } };
+      expect(doc.hook.timeout).toBe(4);
+      expect(doc.hook.env).toEqual(['SECCOMP_GEN_CONFIG=/tmp/c.json', expect.stringMatching(/^PATH=.*\/usr\/bin/)]);
+    }
+    await install.run(['--hooks-dir', dir]);
+    expect(read(FILES[0]!).hook.timeout).toBe(10);
+    for (const bad of [['--timeout', '0'], ['--timeout', '1.5'], ['--timeout', 'x'], ['--env', 'LD_PRELOAD=/x.so'], ['--env', 'SECCOMP_GEN_X']]) {
+      expect(() => install.run(['--hooks-dir', dir, ...bad])).toThrow(SeccompGenError);
+    }
+  });
 });

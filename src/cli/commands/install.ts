@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
+import { SeccompGenError } from '../../errors.js';
 import { formatJson, writeFileAtomic } from '../../profile/write.js';
 
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
@@ -18,38 +19,71 @@ function templates(): string[] {
   return readdirSync(TEMPLATES).filter((f) => /^seccomp-gen-.*\.json$/.test(f));
 }
 
+export interface HookSettings {
+  /** hook.timeout in seconds: the runtime kills a hook that takes longer (default: the template's 10). */
+  timeout?: number;
+  /** hook.env entries (NAME=VALUE), e.g. SECCOMP_GEN_CONFIG for a test installation. */
+  env?: string[];
+}
+
 /** The hooks.d documents, with absolute paths filled in. */
-export function renderHooks(node = process.execPath, entry = HOOK_ENTRY): Map<string, unknown> {
+export function renderHooks(node = process.execPath, entry = HOOK_ENTRY, settings: HookSettings = {}): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const file of templates()) {
     const text = readFileSync(join(TEMPLATES, file), 'utf8');
     // Replacer functions: a "$&" or "$'" in a path is text, not a replacement pattern.
     const doc = JSON.parse(text, (_k, v: unknown) =>
       typeof v === 'string' ? v.replace('@NODE@', () => node).replace('@HOOK@', () => entry) : v,
-    ) as unknown;
+    ) as { hook: Record<string, unknown> };
+    if (settings.timeout !== undefined) doc.hook.timeout = settings.timeout;
+    if (settings.env?.length) doc.hook.env = settings.env;
     out.set(file, doc);
   }
   return out;
 }
 
-const usage = (verb: string) => `Usage: seccomp-gen ${verb} [--hooks-dir DIR]
+const usage = (verb: string) => `Usage: seccomp-gen ${verb} [--hooks-dir DIR]${verb === 'install' ? ' [--timeout SECONDS] [--env SECCOMP_GEN_X=VALUE]…' : ''}
 
 ${verb === 'install' ? 'Write' : 'Remove'} the OCI hook files (prestart and poststop) ${verb === 'install' ? 'into' : 'from'} DIR.
 Default DIR: ${DEFAULT_HOOKS_DIR} (where Podman and CRI-O look).
 With a custom DIR, run podman with --hooks-dir DIR.
-`;
+${
+  verb === 'install'
+    ? `--timeout: seconds the runtime lets a hook run before killing it (default 10).
+--env: an environment variable for the hooks (only SECCOMP_GEN_* names), e.g.
+  SECCOMP_GEN_CONFIG=/path/config.json for a second, test installation.
+`
+    : ''
+}`;
 
 const options = { 'hooks-dir': { type: 'string' } } as const;
+const installOptions = { ...options, timeout: { type: 'string' }, env: { type: 'string', multiple: true } } as const;
+
+/** --timeout and --env, checked: a hook file podman cannot read would silently trace nothing. */
+export function hookSettings(timeout: string | undefined, env: string[] | undefined): HookSettings {
+  const settings: HookSettings = {};
+  if (timeout !== undefined) {
+    if (!/^\d+$/.test(timeout) || Number(timeout) < 1 || Number(timeout) > 3600) throw new SeccompGenError('USAGE', `--timeout ${timeout}: expected whole seconds, 1 to 3600`);
+    settings.timeout = Number(timeout);
+  }
+  for (const e of env ?? []) {
+    if (!/^SECCOMP_GEN_[A-Z_]+=[^\n]*$/.test(e)) throw new SeccompGenError('USAGE', `--env ${e}: expected SECCOMP_GEN_NAME=VALUE`);
+  }
+  // A hook given an env gets only that env (Go's exec.Cmd): keep a PATH for mount(8).
+  if (env?.length) settings.env = [...env, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+  return settings;
+}
 
 export const install: Command = {
   name: 'install',
   summary: 'write the OCI hook files into a hooks.d directory',
   usage: usage('install'),
   run(args) {
-    const { values } = parse(args, options, false);
+    const { values } = parse(args, installOptions, false);
+    const settings = hookSettings(values.timeout, values.env);
     const dir = resolve(values['hooks-dir'] ?? DEFAULT_HOOKS_DIR);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
-    for (const [file, doc] of renderHooks()) {
+    for (const [file, doc] of renderHooks(undefined, undefined, settings)) {
       const path = join(dir, file);
       writeFileAtomic(path, formatJson(doc));
       process.stdout.write(`installed ${path}\n`);

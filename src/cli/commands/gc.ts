@@ -1,0 +1,44 @@
+/**
+ * gc: clean up after containers that ended without a poststop (podman killed with -9, a failed
+ * poststop, a reboot): write the profiles their recordings still hold, remove their targets from
+ * the kernel and the state directory, and detach the program if no target remains. Prestart does
+ * the same cheaply on its own; this is for an administrator, or a timer.
+ */
+import type { Command } from '../command.js';
+import { parse } from '../args.js';
+import { loadConfig } from '../../config/config.js';
+import { Recorder } from '../../kernel/recorder.js';
+import { logEvent, setLogFile } from '../../log/log.js';
+import { gc as collect } from '../../state/gc.js';
+import { withLock } from '../../state/lock.js';
+import { writeProfileOf } from '../../trace/finish.js';
+
+export const gc: Command = {
+  name: 'gc',
+  summary: 'clean up tracing state of containers that are gone (their profiles are written)',
+  usage: `Usage: seccomp-gen gc
+
+For every traced container whose process (and namespace) no longer exists: write its profile
+as its poststop would have, remove it from the kernel and from /run/seccomp-gen, and detach the
+recorder when nothing is traced any more. Kernel entries no record claims are removed too.
+`,
+  run(args) {
+    parse(args, {}, false);
+    const config = loadConfig();
+    setLogFile(config.logFile);
+    const report = withLock(() => {
+      const recorder = Recorder.open();
+      try {
+        return collect({ recorder, finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output });
+      } finally {
+        recorder?.close();
+      }
+    });
+    for (const ev of report.events) {
+      process.stdout.write(`${ev.action}${ev.id ? ` ${ev.id.slice(0, 12)}` : ''}: ${ev.detail}\n`);
+      logEvent('gc', ev.action, { id: ev.id }, ev.detail);
+    }
+    process.stdout.write(`${report.kept} container(s) still traced${report.detached ? '; recorder detached' : ''}\n`);
+    return 0;
+  },
+};
