@@ -1,0 +1,277 @@
+/**
+ * End to end (root): the root hook under faults and hostile settings. Most cases drive the built
+ * hook directly, as a runtime would (OCI state on stdin), on a process in its own PID namespace
+ * (`unshare --pid --fork`), with a private state dir, pin dir, config and log: fast, and no
+ * podman needed for faults podman cannot easily make (poststop never running, a reboot). The
+ * last cases use real podman: 20 containers at once, podman killed with -9, a killed container.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ANNOTATION, ROOT, CLI, allowed, podman, podmanAsync, readProfile, recorderPinned, requireE2E, traceArgs, workspace, type Workspace } from './support.js';
+
+const HOOK = join(ROOT, 'dist/hooks/main.js');
+const BUNDLE = join(ROOT, 'test/fixtures/bundles/podman');
+
+let base: string;
+let env: Record<string, string>;
+let n = 0;
+const children: ChildProcess[] = [];
+
+beforeAll(() => requireE2E());
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+  // Never leave a private program attached, whatever a test did.
+  if (env) spawnSync('node', [CLI, 'gc'], { env: { ...process.env, ...env } });
+  if (env) rmSync(env.SECCOMP_GEN_PIN_DIR!, { recursive: true, force: true });
+  if (base) rmSync(base, { recursive: true, force: true });
+});
+
+function setup(config: Record<string, unknown> = {}): void {
+  base = mkdtempSync(join(tmpdir(), 'sg-harden-'));
+  mkdirSync(join(base, 'out'));
+  writeFileSync(join(base, 'config.json'), JSON.stringify(config));
+  env = {
+    SECCOMP_GEN_RUN_DIR: join(base, 'run'),
+    SECCOMP_GEN_PIN_DIR: `/sys/fs/bpf/sg-harden-${process.pid}-${n++}`,
+    SECCOMP_GEN_CONFIG: join(base, 'config.json'),
+    SECCOMP_GEN_LOG: join(base, 'sg.log'),
+  };
+}
+
+/** A process alone in a new PID namespace (a container as far as the recorder cares). */
+async function namespaced(loginuid?: number): Promise<{ pid: number; child: ChildProcess }> {
+  const script = `${loginuid !== undefined ? `echo ${loginuid} > /proc/self/loginuid && ` : ''}exec unshare --pid --fork sleep 60`;
+  const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
+  children.push(child);
+  for (let i = 0; i < 100; i++) {
+    const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+    if (kids && readlinkNs(Number(kids)) !== readlinkNs(process.pid)) return { pid: Number(kids), child };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('no namespaced child');
+}
+function readlinkNs(pid: number): number {
+  return statSync(`/proc/${pid}/ns/pid`).ino;
+}
+
+async function kill(p: { pid: number; child: ChildProcess }): Promise<void> {
+  process.kill(p.pid, 'SIGKILL');
+  for (let i = 0; i < 100 && existsSync(`/proc/${p.pid}/ns`); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+function hook(stage: 'prestart' | 'poststop', id: string, annotation: string, pid?: number, extraEnv: Record<string, string> = {}) {
+  const state = { ociVersion: '1.0.2', id, status: stage === 'prestart' ? 'creating' : 'stopped', ...(pid ? { pid } : {}), bundle: BUNDLE, annotations: { [ANNOTATION]: annotation } };
+  const started = Date.now();
+  const r = spawnSync('node', [HOOK, stage], { input: JSON.stringify(state), encoding: 'utf8', env: { ...process.env, ...env, ...extraEnv }, timeout: 30_000 });
+  return { status: r.status, stderr: r.stderr, ms: Date.now() - started };
+}
+
+function cli(...args: string[]) {
+  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const out = (name: string) => join(base, 'out', name);
+const log = () => (existsSync(env.SECCOMP_GEN_LOG!) ? readFileSync(env.SECCOMP_GEN_LOG!, 'utf8') : '');
+const targets = () => (existsSync(join(base, 'run', 'targets')) ? readdirSync(join(base, 'run', 'targets')) : []);
+const pinned = () => existsSync(join(env.SECCOMP_GEN_PIN_DIR!, 'link'));
+
+describe('poststop never runs (podman killed, a failed hook)', () => {
+  it('gc writes the dead container\'s profile, removes its target and detaches; a late poststop is told', async () => {
+    setup();
+    const c = await namespaced();
+    expect(hook('prestart', 'never-stopped', `of:${out('p.json')}`, c.pid)).toMatchObject({ status: 0, stderr: '' });
+    expect(pinned()).toBe(true);
+    const st = cli('status');
+    expect(st.stdout).toMatch(/recorder: attached; 1 traced container/);
+    expect(st.stdout).toMatch(new RegExp(`never-stoppe.*pid:${readlinkNs(c.pid)}.*p\\.json  tracing`));
+    await kill(c);
+    expect(cli('status').stdout).toMatch(/ gone\n/);
+    const gc = cli('gc');
+    expect(gc.stdout).toMatch(/collected never-stoppe.*profile written to .*p\.json/);
+    expect(gc.stdout).toMatch(/0 container\(s\) still traced; recorder detached/);
+    expect(readProfile(out('p.json')).defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(targets()).toEqual([]);
+    expect(pinned()).toBe(false);
+    expect(log()).toMatch(/gc collected id=never-stopped/);
+    const late = hook('poststop', 'never-stopped', `of:${out('p.json')}`);
+    expect(late.status).toBe(0);
+    expect(late.stderr).toMatch(/already written to .*p\.json by seccomp-gen gc/);
+  });
+
+  it('a prestart collects a dead container\'s target on its own (cheap gc)', async () => {
+    setup();
+    const dead = await namespaced();
+    expect(hook('prestart', 'dead', `of:${out('dead.json')}`, dead.pid).status).toBe(0);
+    await kill(dead);
+    const next = await namespaced();
+    expect(hook('prestart', 'next', `of:${out('next.json')}`, next.pid).status).toBe(0);
+    expect(existsSync(out('dead.json'))).toBe(true);
+    expect(targets()).toEqual(['next.json']);
+    expect(hook('poststop', 'next', `of:${out('next.json')}`).status).toBe(0);
+    expect(pinned()).toBe(false);
+  });
+});
+
+describe('a reboot and a corrupt state file', () => {
+  it('bpffs emptied with state left behind: the stale target is dropped, tracing starts afresh', async () => {
+    setup();
+    const old = await namespaced();
+    expect(hook('prestart', 'before-reboot', `of:${out('old.json')}`, old.pid).status).toBe(0);
+    await kill(old);
+    rmSync(env.SECCOMP_GEN_PIN_DIR!, { recursive: true, force: true }); // what a reboot does to bpffs
+    expect(pinned()).toBe(false);
+    writeFileSync(join(base, 'run', 'targets', 'corrupt.json'), '{"version": 1, "id": "corr');
+    const c = await namespaced();
+    const r = hook('prestart', 'after-reboot', `of:${out('new.json')}`, c.pid);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(targets()).toEqual(['after-reboot.json']);
+    expect(log()).toMatch(/gc lost id=before-reboot/);
+    expect(log()).toMatch(/gc corrupt id=corrupt/);
+    expect(hook('poststop', 'after-reboot', `of:${out('new.json')}`).status).toBe(0);
+    expect(existsSync(out('new.json'))).toBe(true);
+    expect(existsSync(out('old.json'))).toBe(false);
+    expect(pinned()).toBe(false);
+  });
+});
+
+describe('the kernel refuses BPF', () => {
+  it('fails closed with the cause and what to do; fail-open runs untraced with a warning, logged', async () => {
+    setup();
+    const corrupt = join(base, 'corrupt.bpf.o');
+    writeFileSync(corrupt, 'not an ELF object');
+    const bad = { SECCOMP_GEN_BPF_OBJECT: corrupt }; // test-only override
+    const c = await namespaced();
+    const r = hook('prestart', 'no-bpf', `of:${out('x.json')}`, c.pid, bad);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^seccomp-gen prestart: cannot load the BPF recorder: .*failed.*set "failOpen": true/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(targets()).toEqual([]);
+    expect(pinned()).toBe(false);
+    expect(log()).toMatch(/prestart refused id=no-bpf code=BPF/);
+
+    writeFileSync(join(base, 'config.json'), JSON.stringify({ failOpen: true }));
+    const open = hook('prestart', 'no-bpf', `of:${out('x.json')}`, c.pid, bad);
+    expect(open.status).toBe(0);
+    expect(open.stderr).toMatch(/warning: container no-bpf runs UNTRACED \(failOpen\): cannot load the BPF recorder/);
+    const post = hook('poststop', 'no-bpf', `of:${out('x.json')}`);
+    expect(post.status).toBe(0);
+    expect(post.stderr).toMatch(/ran untraced \(failOpen\): no profile written/);
+    expect(existsSync(out('x.json'))).toBe(false);
+    expect(log()).toMatch(/prestart warning id=no-bpf: container no-bpf runs UNTRACED/);
+  });
+});
+
+describe('time limit', () => {
+  it('prestart gives up on a held lock after prestartTimeoutSeconds, saying who holds it', async () => {
+    setup({ prestartTimeoutSeconds: 1 });
+    mkdirSync(join(base, 'run'), { recursive: true });
+    writeFileSync(join(base, 'run', 'lock'), '1'); // held by a live process that never lets go
+    const c = await namespaced();
+    const r = hook('prestart', 'waits', `of:${out('w.json')}`, c.pid);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/stayed locked for 1 s \(held by pid 1\)/);
+    expect(r.ms).toBeLessThan(3000);
+    console.log(`prestart refused a held lock after ${r.ms} ms (limit 1 s)`);
+    unlinkSync(join(base, 'run', 'lock'));
+  });
+});
+
+describe('output ownership and the allow-list', () => {
+  it('the profile belongs to the container starter\'s login uid, mode 0644', async () => {
+    setup();
+    const c = await namespaced(1234);
+    expect(hook('prestart', 'owned', `of:${out('mine.json')}`, c.pid).status).toBe(0);
+    await kill(c);
+    expect(hook('poststop', 'owned', `of:${out('mine.json')}`).status).toBe(0);
+    const st = statSync(out('mine.json'));
+    expect(st.uid).toBe(1234);
+    expect(st.mode & 0o777).toBe(0o644);
+  });
+
+  it('an of: outside outputDirs is refused at prestart; a directory swapped for a symlink meanwhile is refused at the write', async () => {
+    setup();
+    mkdirSync(join(base, 'out', 'ok'));
+    mkdirSync(join(base, 'elsewhere'));
+    writeFileSync(join(base, 'config.json'), JSON.stringify({ outputDirs: [join(base, 'out')] }));
+    const c = await namespaced();
+    const refused = hook('prestart', 'outside', `of:${join(base, 'elsewhere', 'p.json')}`, c.pid);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/not under an allowed output directory/);
+    expect(readdirSync(join(base, 'elsewhere'))).toEqual([]);
+    expect(targets()).toEqual([]);
+
+    expect(hook('prestart', 'swapped', `of:${out('ok/p.json')}`, c.pid).status).toBe(0);
+    renameSync(join(base, 'out', 'ok'), join(base, 'out', 'ok-moved'));
+    symlinkSync(join(base, 'elsewhere'), join(base, 'out', 'ok'));
+    await kill(c);
+    const post = hook('poststop', 'swapped', `of:${out('ok/p.json')}`);
+    expect(post.status).toBe(1);
+    expect(post.stderr).toMatch(/not under an allowed output directory.*kept in .*unwritten\/swapped\.json/);
+    expect(readdirSync(join(base, 'elsewhere'))).toEqual([]);
+    expect(existsSync(join(base, 'run', 'unwritten', 'swapped.json'))).toBe(true);
+  });
+});
+
+describe('with podman', () => {
+  let ws: Workspace;
+  beforeAll(() => {
+    ws = workspace();
+  });
+  afterAll(() => ws?.cleanup());
+
+  it('20 containers traced at once: every profile is its own, nothing left behind', async () => {
+    const N = 20;
+    const started = Date.now();
+    const runs = await Promise.all(
+      Array.from({ length: N }, (_, i) => {
+        const cmd = i % 2 ? ['sh', '-c', `sleep 1; mkdir /tmp/d; echo ${i}`] : ['sh', '-c', `sleep 1; ln -s x /tmp/l; echo ${i}`];
+        return podmanAsync(ws.hooksDir, traceArgs(join(ws.dir, `c${i}.json`), cmd));
+      }),
+    );
+    console.log(`${N} traced containers at once: ${Date.now() - started} ms`);
+    runs.forEach((r, i) => expect({ i, status: r.status, stdout: r.stdout, stderr: r.stderr.match(/seccomp-gen.*/)?.[0] }).toEqual({ i, status: 0, stdout: `${i}\n`, stderr: undefined }));
+    for (let i = 0; i < N; i++) {
+      const names = allowed(readProfile(join(ws.dir, `c${i}.json`)));
+      expect({ i, mkdir: names.has('mkdir'), symlink: names.has('symlink') }).toEqual({ i, mkdir: i % 2 === 1, symlink: i % 2 === 0 });
+    }
+    expect(readdirSync('/run/seccomp-gen/targets')).toEqual([]);
+    expect(recorderPinned()).toBe(false);
+  });
+
+  it('podman killed with -9 while its container runs: the profile is not lost, nothing stays attached', async () => {
+    const name = `sg-kill9-${process.pid}`;
+    const p = join(ws.dir, 'kill9.json');
+    const child = spawn('podman', ['--hooks-dir', ws.hooksDir, ...traceArgs(p, ['sh', '-c', 'sleep 2; mkdir /tmp/k'], { podmanArgs: ['--name', name] })], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && readdirSync('/run/seccomp-gen/targets').length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync('/run/seccomp-gen/targets')).toHaveLength(1);
+    child.kill('SIGKILL');
+    spawnSync('podman', ['wait', name], { timeout: 30_000 });
+    // conmon's cleanup may run the poststop; if it did not, gc does the same.
+    for (let i = 0; i < 50 && !existsSync(p); i++) await new Promise((r) => setTimeout(r, 100));
+    const cleanedBy = existsSync(p) ? 'poststop (conmon cleanup)' : 'gc';
+    spawnSync('node', [CLI, 'gc'], { encoding: 'utf8' });
+    console.log(`podman kill -9: profile written by ${cleanedBy}`);
+    spawnSync('podman', ['rm', '-f', name]);
+    expect(allowed(readProfile(p)).has('mkdir')).toBe(true);
+    expect(readdirSync('/run/seccomp-gen/targets')).toEqual([]);
+    expect(recorderPinned()).toBe(false);
+  });
+
+  it('a container killed from outside still gets its profile at poststop', () => {
+    const name = `sg-killed-${process.pid}`;
+    const p = join(ws.dir, 'killed.json');
+    const r = podman(ws.hooksDir, traceArgs(p, ['sleep', '100'], { podmanArgs: ['-d', '--name', name] }).filter((a) => a !== '--rm'));
+    expect(r.status).toBe(0);
+    expect(podman(ws.hooksDir, ['kill', name]).status).toBe(0);
+    podman(ws.hooksDir, ['wait', name]);
+    podman(ws.hooksDir, ['rm', '-f', name]);
+    for (let i = 0; i < 50 && !existsSync(p); i++) spawnSync('sleep', ['0.1']);
+    expect(allowed(readProfile(p)).has('nanosleep') || allowed(readProfile(p)).has('clock_nanosleep')).toBe(true);
+    spawnSync('node', [CLI, 'gc']);
+    expect(recorderPinned()).toBe(false);
+  });
+});
