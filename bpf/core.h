@@ -24,7 +24,6 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
 };
-#define BPF_F_NO_PREALLOC (1U << 0)
 
 struct bpf_raw_tracepoint_args {
 	__u64 args[0];
@@ -35,6 +34,7 @@ struct ns_common {
 } __attribute__((preserve_access_index));
 
 struct pid_namespace {
+	unsigned int level;
 	struct ns_common ns;
 } __attribute__((preserve_access_index));
 
@@ -54,6 +54,7 @@ struct pid {
 
 struct nsproxy {
 	struct mnt_namespace *mnt_ns;
+	struct pid_namespace *pid_ns_for_children;
 } __attribute__((preserve_access_index));
 
 struct seccomp {

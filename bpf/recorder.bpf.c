@@ -13,10 +13,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* memory grows with the targets, not with max */
-	__uint(max_entries, SG_MAX_TARGETS);
-	__type(key, struct sg_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_SLOTS);
+	__type(key, __u32);
 	__type(value, struct sg_target);
 } sg_targets SEC(".maps");
 
@@ -27,23 +26,31 @@ struct {
 	__type(value, struct sg_counts);
 } sg_counts SEC(".maps");
 
+/* The target of namespace (kind, inum): probe its slot and the next ones (see recorder.h). */
 static __always_inline struct sg_target *lookup(__u32 kind, __u32 inum)
 {
-	struct sg_key key = { .kind = kind, .inum = inum };
+	__u32 slot = sg_slot_of(inum);
 
-	return bpf_map_lookup_elem(&sg_targets, &key);
+	for (int i = 0; i < SG_PROBES; i++) {
+		__u32 index = (slot + i) & (SG_SLOTS - 1);
+		struct sg_target *t = bpf_map_lookup_elem(&sg_targets, &index);
+
+		if (!t || !t->kind)
+			return 0; /* an empty slot ends the chain */
+		if (t->inum == inum && t->kind == kind)
+			return t;
+	}
+	return 0;
 }
 
-/* The target a task belongs to: its PID namespace or one of its ancestors (a container that
- * unshares a nested PID namespace stays covered), else its mount namespace (--pid=host). */
-static __always_inline struct sg_target *find_target(struct task_struct *task, struct sg_counts *counts)
+/* Slow path: the task's active PID namespace and its ancestors, read from thread_pid->numbers[]
+ * (indexed at run time, which BTF pointers do not allow: bpf_core_read). It finds the container
+ * of a task in a nested PID namespace, and of a task between unshare(CLONE_NEWPID) and fork. */
+static __always_inline struct sg_target *find_by_pid_levels(struct pid *pid, unsigned int level)
 {
-	struct pid *pid = task->thread_pid;
-	unsigned int level = pid->level;
 	struct sg_target *target;
 
-	/* Level 0 is the host's PID namespace, never a target key. numbers[] is indexed at run
-	 * time, which BTF pointers do not allow: read those entries with bpf_core_read. */
+	/* Level 0 is the host's PID namespace, never a target key. */
 	for (int i = 0; i < SG_MAX_PIDNS_DEPTH; i++) {
 		unsigned int l = level - i;
 		struct upid up;
@@ -56,7 +63,35 @@ static __always_inline struct sg_target *find_target(struct task_struct *task, s
 		if (target)
 			return target;
 	}
-	if (counts->mntns_targets)
+	return 0;
+}
+
+/* The target a task belongs to: its PID namespace or an ancestor of it, else its mount
+ * namespace (--pid=host). */
+static __always_inline struct sg_target *find_target(struct task_struct *task)
+{
+	struct pid_namespace *children = task->nsproxy->pid_ns_for_children;
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
+	struct sg_target *target;
+	__u32 zero = 0;
+	struct sg_counts *counts;
+
+	/* Fast path, plain loads only: the namespace a task's children go to is its own, unless it
+	 * has just unshared a new one (then the levels differ). */
+	if (level && children->level == level) {
+		target = lookup(SG_KEY_PIDNS, children->ns.inum);
+		if (target)
+			return target;
+		if (level == 1)
+			goto mntns; /* no ancestor to look at */
+	}
+	target = find_by_pid_levels(pid, level);
+	if (target)
+		return target;
+mntns:
+	counts = bpf_map_lookup_elem(&sg_counts, &zero);
+	if (counts && counts->mntns_targets)
 		return lookup(SG_KEY_MNTNS, task->nsproxy->mnt_ns->ns.inum);
 	return 0;
 }
@@ -66,21 +101,21 @@ int record_syscall(struct bpf_raw_tracepoint_args *ctx)
 {
 	/* A BTF pointer: its fields are read with plain loads, not a helper call each. */
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 zero = 0;
-	struct sg_counts *counts = bpf_map_lookup_elem(&sg_counts, &zero);
 	int filtered = task->seccomp.mode == SECCOMP_MODE_FILTER;
 	struct sg_target *target;
 	long id = ctx->args[1];
-	__u64 nr;
 	unsigned int arch = SG_ARCH_NATIVE;
-	__u64 bit, *word;
+	__u64 bit, *word, nr;
 
-	if (!counts)
-		return 0;
 	/* Most host tasks run without a filter: they leave here unless a target records unfiltered. */
-	if (!filtered && !counts->unfiltered_targets)
-		return 0;
-	target = find_target(task, counts);
+	if (!filtered) {
+		__u32 zero = 0;
+		struct sg_counts *counts = bpf_map_lookup_elem(&sg_counts, &zero);
+
+		if (!counts || !counts->unfiltered_targets)
+			return 0;
+	}
+	target = find_target(task);
 	if (!target)
 		return 0;
 	if ((target->flags & SG_FLAG_FILTERED_ONLY) && !filtered)

@@ -28,16 +28,23 @@
 
 /* How many PID namespace levels are walked up to find the container's (nested unshare -p). */
 #define SG_MAX_PIDNS_DEPTH 8
-#define SG_MAX_TARGETS 4096
 
-/* Map key: which namespace a target is. */
-struct sg_key {
-	unsigned int kind; /* SG_KEY_* */
-	unsigned int inum; /* the namespace's inode number, as in /proc/PID/ns/{pid,mnt} */
-};
+/*
+ * Targets live in an array of SG_SLOTS entries, found by open addressing: a namespace's slot is
+ * sg_slot_of(inum), else one of the next ones, at most SG_PROBES. An array lookup is inlined by
+ * the verifier; a hash map lookup cost ~55 ns per syscall here. A removed target's slot becomes a
+ * tombstone (kind SG_KEY_TOMBSTONE) so that probe chains past it stay intact.
+ */
+#define SG_SLOT_BITS 10
+#define SG_SLOTS (1 << SG_SLOT_BITS)
+#define SG_PROBES 8
+#define SG_KEY_TOMBSTONE 3 /* a removed target's slot; kind 0 is an empty slot */
+#define SG_HASH_MULTIPLIER 2654435761u /* Knuth's multiplicative hash: 2^32 / golden ratio */
 
-/* Map value: one per traced container. */
+/* Map value: one slot, a traced container's when kind is SG_KEY_PIDNS or SG_KEY_MNTNS. */
 struct sg_target {
+	unsigned int kind; /* SG_KEY_*, SG_KEY_TOMBSTONE, or 0 for an empty slot */
+	unsigned int inum; /* the namespace's inode number, as in /proc/PID/ns/{pid,mnt} */
 	unsigned long long flags; /* SG_FLAG_*; 64-bit so the program can update it atomically on any BPF ISA */
 	unsigned long long bits[SG_ARCHS][SG_WORDS];
 };
@@ -47,5 +54,11 @@ struct sg_counts {
 	unsigned int mntns_targets;   /* targets keyed by mount namespace */
 	unsigned int unfiltered_targets; /* targets without SG_FLAG_FILTERED_ONLY */
 };
+
+/* The first slot to probe for a namespace inode (mirrored in src/kernel/slots.ts). */
+static inline unsigned int sg_slot_of(unsigned int inum)
+{
+	return (unsigned int)(inum * SG_HASH_MULTIPLIER) >> (32 - SG_SLOT_BITS);
+}
 
 #endif

@@ -12,17 +12,21 @@ export const COUNTS_MAP = 'sg_counts';
 export const MAX_SYSCALLS = 1024;
 export const WORDS = MAX_SYSCALLS / 64;
 export const ARCHS = 3; // native, compat, x32: the order of ARCH_SLOTS in syscalls/arches.ts
-export const MAX_TARGETS = 4096;
+export const SLOT_BITS = 10;
+export const SLOTS = 1 << SLOT_BITS;
+export const PROBES = 8;
+export const HASH_MULTIPLIER = 2654435761;
 
 export const KEY_PIDNS = 1;
 export const KEY_MNTNS = 2;
+export const KEY_TOMBSTONE = 3;
 
 export const FLAG_FILTERED_ONLY = 0x1n;
 
-/** struct sg_key { u32 kind; u32 inum; } */
-export const KEY_SIZE = 8;
-/** struct sg_target { u64 flags; u64 bits[ARCHS][WORDS]; } */
-export const TARGET_SIZE = 8 + ARCHS * WORDS * 8;
+/** The targets map is an array: its key is a u32 slot index. */
+export const KEY_SIZE = 4;
+/** struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[ARCHS][WORDS]; } */
+export const TARGET_SIZE = 16 + ARCHS * WORDS * 8;
 /** struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; } */
 export const COUNTS_SIZE = 8;
 

@@ -5,25 +5,18 @@
  */
 import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BPF_NOEXIST,
-  BpfObject,
-  closeFd,
-  mapDelete,
-  mapKeys,
-  mapLookup,
-  mapUpdate,
-  openPinned,
-} from '../ffi/libbpf.js';
+import { BpfObject, closeFd, mapLookup, mapUpdate, openPinned } from '../ffi/libbpf.js';
 import { SeccompGenError } from '../errors.js';
-import { COUNTS_MAP, FLAG_FILTERED_ONLY, KEY_SIZE, OBJECT_PATH, PROGRAM_NAME, TARGET_SIZE, TARGETS_MAP } from './abi.js';
+import { COUNTS_MAP, FLAG_FILTERED_ONLY, OBJECT_PATH, PROBES, PROGRAM_NAME, SLOTS, TARGET_SIZE, TARGETS_MAP } from './abi.js';
+import { placeFor, probeSequence, type SlotState } from './slots.js';
 import { BPFFS, ensureBpffs } from './bpffs.js';
 import {
-  decodeKey,
+  decodeSlotKey,
   decodeTarget,
   encodeCounts,
-  encodeKey,
   encodeNewTarget,
+  encodeSlot,
+  encodeTombstone,
   keyName,
   type RecordedTarget,
   type TargetKey,
@@ -99,41 +92,71 @@ export class Recorder {
     return existsSync(pins().link);
   }
 
-  addTarget(key: TargetKey, flags: bigint): void {
-    try {
-      mapUpdate(this.targetsFd, encodeKey(key), encodeNewTarget(flags), BPF_NOEXIST);
-    } catch (e) {
-      if (e instanceof SeccompGenError && /EEXIST/.test(e.message)) {
-        throw new SeccompGenError('TARGET', `namespace ${keyName(key)} is already traced by another container`);
-      }
-      throw e;
+  private slot(index: number): Buffer {
+    const value = mapLookup(this.targetsFd, encodeSlot(index), TARGET_SIZE);
+    if (!value) throw new SeccompGenError('BPF', `recorder slot ${index} cannot be read`);
+    return value;
+  }
+
+  /** The slot holding `key`, or undefined. Same probing as the program's lookup(). */
+  private find(key: TargetKey): number | undefined {
+    for (const index of probeSequence(key.inum)) {
+      const held = decodeSlotKey(this.slot(index));
+      if (held === 'empty') return undefined;
+      if (held !== 'tombstone' && held.kind === key.kind && held.inum === key.inum) return index;
     }
+    return undefined;
+  }
+
+  addTarget(key: TargetKey, flags: bigint): void {
+    const sequence = probeSequence(key.inum);
+    const states: SlotState[] = sequence.map((index) => {
+      const held = decodeSlotKey(this.slot(index));
+      if (held === 'empty' || held === 'tombstone') return { kind: held };
+      return { kind: 'used', matches: held.kind === key.kind && held.inum === key.inum };
+    });
+    const place = placeFor(states, sequence);
+    if (place === 'exists') throw new SeccompGenError('TARGET', `namespace ${keyName(key)} is already traced by another container`);
+    if (place === 'full') throw new SeccompGenError('TARGET', `too many containers traced at once near namespace ${keyName(key)} (${PROBES} slots probed): stop some, or run seccomp-gen gc`);
+    mapUpdate(this.targetsFd, encodeSlot(place), encodeNewTarget(key, flags));
     this.refreshCounts();
   }
 
   read(key: TargetKey): RecordedTarget | null {
-    const value = mapLookup(this.targetsFd, encodeKey(key), TARGET_SIZE);
-    return value && decodeTarget(value);
+    const index = this.find(key);
+    return index === undefined ? null : decodeTarget(this.slot(index));
   }
 
   removeTarget(key: TargetKey): boolean {
-    const removed = mapDelete(this.targetsFd, encodeKey(key));
+    const index = this.find(key);
+    if (index === undefined) return false;
+    mapUpdate(this.targetsFd, encodeSlot(index), encodeTombstone());
     this.refreshCounts();
-    return removed;
+    return true;
+  }
+
+  /** Every traced namespace, with what its slot holds. */
+  private entries(): { key: TargetKey; target: RecordedTarget }[] {
+    const out: { key: TargetKey; target: RecordedTarget }[] = [];
+    for (let index = 0; index < SLOTS; index++) {
+      const value = this.slot(index);
+      const held = decodeSlotKey(value);
+      if (held !== 'empty' && held !== 'tombstone') out.push({ key: held, target: decodeTarget(value) });
+    }
+    return out;
   }
 
   keys(): TargetKey[] {
-    return mapKeys(this.targetsFd, KEY_SIZE).map(decodeKey);
+    return this.entries().map((e) => e.key);
   }
 
-  /** The counts the program uses to skip lookups, derived afresh from the targets map. */
+  /** The counts the program uses to skip lookups, derived afresh from the targets. */
   private refreshCounts(): void {
     let mntnsTargets = 0;
     let unfilteredTargets = 0;
-    for (const key of this.keys()) {
+    for (const { key, target } of this.entries()) {
       if (key.kind === 'mnt') mntnsTargets++;
-      const t = this.read(key);
-      if (t && !(t.flags & FLAG_FILTERED_ONLY)) unfilteredTargets++;
+      if (!(target.flags & FLAG_FILTERED_ONLY)) unfilteredTargets++;
     }
     mapUpdate(this.countsFd, Buffer.alloc(4), encodeCounts({ mntnsTargets, unfilteredTargets }));
   }

@@ -2,7 +2,7 @@
  * Encoding and decoding of the recorder's map entries (bpf/recorder.h), as pure functions over
  * Buffers: native byte order, which on every arch we build for is little-endian.
  */
-import { ARCHS, COUNTS_SIZE, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, TARGET_SIZE, WORDS } from './abi.js';
+import { ARCHS, COUNTS_SIZE, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from './abi.js';
 import { ARCH_SLOTS, type ArchSlot } from '../syscalls/arches.js';
 
 export type NamespaceKind = 'pid' | 'mnt';
@@ -13,15 +13,20 @@ export interface TargetKey {
   inum: number;
 }
 
-export function encodeKey(key: TargetKey): Buffer {
+/** The array index a target map entry is read or written at. */
+export function encodeSlot(slot: number): Buffer {
   const buf = Buffer.alloc(KEY_SIZE);
-  buf.writeUInt32LE(key.kind === 'pid' ? KEY_PIDNS : KEY_MNTNS, 0);
-  buf.writeUInt32LE(key.inum, 4);
+  buf.writeUInt32LE(slot, 0);
   return buf;
 }
 
-export function decodeKey(buf: Buffer): TargetKey {
+const KIND_CODE: Record<NamespaceKind, number> = { pid: KEY_PIDNS, mnt: KEY_MNTNS };
+
+/** What a slot holds, from its first 8 bytes. */
+export function decodeSlotKey(buf: Buffer): TargetKey | 'empty' | 'tombstone' {
   const kind = buf.readUInt32LE(0);
+  if (kind === 0) return 'empty';
+  if (kind === KEY_TOMBSTONE) return 'tombstone';
   return { kind: kind === KEY_PIDNS ? 'pid' : 'mnt', inum: buf.readUInt32LE(4) };
 }
 
@@ -29,10 +34,19 @@ export function keyName(key: TargetKey): string {
   return `${key.kind}:[${key.inum}]`;
 }
 
-/** A fresh entry: flags set, no syscall seen yet. */
-export function encodeNewTarget(flags: bigint): Buffer {
+/** A fresh entry for `key`: flags set, no syscall seen yet. */
+export function encodeNewTarget(key: TargetKey, flags: bigint): Buffer {
   const buf = Buffer.alloc(TARGET_SIZE);
-  buf.writeBigUInt64LE(flags, 0);
+  buf.writeUInt32LE(KIND_CODE[key.kind], 0);
+  buf.writeUInt32LE(key.inum, 4);
+  buf.writeBigUInt64LE(flags, 8);
+  return buf;
+}
+
+/** A removed target's slot: keeps probe chains through it intact (bpf/recorder.h). */
+export function encodeTombstone(): Buffer {
+  const buf = Buffer.alloc(TARGET_SIZE);
+  buf.writeUInt32LE(KEY_TOMBSTONE, 0);
   return buf;
 }
 
@@ -47,13 +61,13 @@ export function decodeTarget(buf: Buffer): RecordedTarget {
   for (let a = 0; a < ARCHS; a++) {
     const slot = ARCH_SLOTS[a] as ArchSlot;
     for (let w = 0; w < WORDS; w++) {
-      let word = buf.readBigUInt64LE(8 + (a * WORDS + w) * 8);
+      let word = buf.readBigUInt64LE(16 + (a * WORDS + w) * 8);
       for (let bit = 0; word !== 0n; bit++, word >>= 1n) {
         if (word & 1n) syscalls[slot].push(w * 64 + bit);
       }
     }
   }
-  return { flags: buf.readBigUInt64LE(0), syscalls };
+  return { flags: buf.readBigUInt64LE(8), syscalls };
 }
 
 export interface Counts {

@@ -3,12 +3,16 @@
  * object's maps and program against both. The object is only opened (parsed by libbpf), never
  * loaded: no root, no kernel involvement.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../../src/kernel/abi.js';
 import { ARCH_SLOTS } from '../../src/syscalls/arches.js';
 import { BpfObject } from '../../src/ffi/libbpf.js';
+import { slotOf } from '../../src/kernel/slots.js';
 
 const BPF_DIR = fileURLToPath(new URL('../../bpf/', import.meta.url));
 const HEADER = `${BPF_DIR}recorder.h`;
@@ -44,7 +48,11 @@ const EXPECTED: Record<string, number | bigint> = {
   SG_KEY_PIDNS: abi.KEY_PIDNS,
   SG_KEY_MNTNS: abi.KEY_MNTNS,
   SG_FLAG_FILTERED_ONLY: abi.FLAG_FILTERED_ONLY,
-  SG_MAX_TARGETS: abi.MAX_TARGETS,
+  SG_KEY_TOMBSTONE: abi.KEY_TOMBSTONE,
+  SG_SLOT_BITS: abi.SLOT_BITS,
+  SG_SLOTS: abi.SLOTS,
+  SG_PROBES: abi.PROBES,
+  SG_HASH_MULTIPLIER: abi.HASH_MULTIPLIER,
 };
 /** #defines only the BPF program uses. A new #define must be added to one list or the other. */
 const KERNEL_ONLY = new Set(['SG_MAX_PIDNS_DEPTH']);
@@ -69,13 +77,31 @@ describe('bpf/recorder.h against src/kernel/abi.ts', () => {
   });
 
   it('the sizes follow from the struct layouts', () => {
-    // struct sg_key { u32 kind; u32 inum; }
-    expect(abi.KEY_SIZE).toBe(2 * 4);
-    // struct sg_target { u64 flags; u64 bits[SG_ARCHS][SG_WORDS]; }
-    expect(abi.TARGET_SIZE).toBe(8 + defines.get('SG_ARCHS')! * defines.get('SG_WORDS')! * 8);
+    // the targets map is an array: a u32 slot index
+    expect(abi.KEY_SIZE).toBe(4);
+    // struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[SG_ARCHS][SG_WORDS]; }
+    expect(abi.TARGET_SIZE).toBe(4 + 4 + 8 + defines.get('SG_ARCHS')! * defines.get('SG_WORDS')! * 8);
     // struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; }
     expect(abi.COUNTS_SIZE).toBe(2 * 4);
     expect(abi.WORDS * 64).toBe(abi.MAX_SYSCALLS);
+  });
+});
+
+describe('sg_slot_of() in recorder.h and slotOf() in src/kernel/slots.ts', () => {
+  it('put every namespace in the same slot (the C function compiled with gcc)', () => {
+    const inums = [0, 1, 2, 1023, 1024, 65535, 4026531836, 4026531840, 4026532201, 4026532999, 0xfffffffe, 0xffffffff];
+    const dir = mkdtempSync(join(tmpdir(), 'sg-slot-'));
+    try {
+      writeFileSync(
+        join(dir, 'slot.c'),
+        `#include <stdio.h>\n#include "recorder.h"\nint main(void) {\n${inums.map((n) => `  printf("%u\\n", sg_slot_of(${n}u));`).join('\n')}\n  return 0;\n}\n`,
+      );
+      execFileSync('gcc', ['-I', BPF_DIR, '-o', join(dir, 'slot'), join(dir, 'slot.c')]);
+      const fromC = execFileSync(join(dir, 'slot'), { encoding: 'utf8' }).trim().split('\n').map(Number);
+      expect(inums.map(slotOf)).toEqual(fromC);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -97,12 +123,12 @@ describe('the built object bpf/recorder.bpf.o', () => {
     expect(obj.program(abi.PROGRAM_NAME).section).toBe(abi.PROGRAM_SECTION);
   });
 
-  it(`has the map ${abi.TARGETS_MAP}: a hash of KEY_SIZE → TARGET_SIZE, MAX_TARGETS entries`, () => {
+  it(`has the map ${abi.TARGETS_MAP}: an array of SLOTS entries of TARGET_SIZE`, () => {
     const map = obj.map(abi.TARGETS_MAP);
     expect(map.keySize).toBe(abi.KEY_SIZE);
     expect(map.valueSize).toBe(abi.TARGET_SIZE);
-    expect(map.maxEntries).toBe(abi.MAX_TARGETS);
-    expect(map.type).toBe(1); // BPF_MAP_TYPE_HASH
+    expect(map.maxEntries).toBe(abi.SLOTS);
+    expect(map.type).toBe(2); // BPF_MAP_TYPE_ARRAY
   });
 
   it(`has the map ${abi.COUNTS_MAP}: one array entry of COUNTS_SIZE under a u32 key`, () => {

@@ -1,35 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { ARCHS, COUNTS_SIZE, FLAG_FILTERED_ONLY, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, TARGET_SIZE, WORDS } from '../../src/kernel/abi.js';
-import { decodeKey, decodeTarget, encodeCounts, encodeKey, encodeNewTarget, keyName } from '../../src/kernel/target-codec.js';
+import { ARCHS, COUNTS_SIZE, FLAG_FILTERED_ONLY, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from '../../src/kernel/abi.js';
+import { decodeSlotKey, decodeTarget, encodeCounts, encodeNewTarget, encodeSlot, encodeTombstone, keyName } from '../../src/kernel/target-codec.js';
 
-/** A target value with the given bits set, laid out as struct sg_target { u64 flags; u64 bits[ARCHS][WORDS]; }. */
+const KEY = { kind: 'pid', inum: 4026532201 } as const;
+const BITS = 16; // offsetof(struct sg_target, bits)
+
+/** A target value with the given bits set, laid out as struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[ARCHS][WORDS]; }. */
 function targetWith(flags: bigint, bits: [arch: number, nr: number][]): Buffer {
-  const buf = Buffer.alloc(TARGET_SIZE);
-  buf.writeBigUInt64LE(flags, 0);
+  const buf = encodeNewTarget(KEY, flags);
   for (const [arch, nr] of bits) {
-    const offset = 8 + (arch * WORDS + Math.floor(nr / 64)) * 8;
+    const offset = BITS + (arch * WORDS + Math.floor(nr / 64)) * 8;
     buf.writeBigUInt64LE(buf.readBigUInt64LE(offset) | (1n << BigInt(nr % 64)), offset);
   }
   return buf;
 }
 
-describe('keys', () => {
-  it('round-trip both kinds, including the largest inode number', () => {
+describe('slots and keys', () => {
+  it('a slot index is a little-endian u32 array key', () => {
+    expect([...encodeSlot(0x0102)]).toEqual([2, 1, 0, 0]);
+    expect(encodeSlot(1023).length).toBe(KEY_SIZE);
+  });
+
+  it('a new target round-trips its key, both kinds, including the largest inode number', () => {
     for (const key of [
       { kind: 'pid', inum: 4026531836 },
       { kind: 'mnt', inum: 4026532201 },
       { kind: 'pid', inum: 0xffffffff },
       { kind: 'mnt', inum: 0 },
     ] as const) {
-      const buf = encodeKey(key);
-      expect(buf.length).toBe(KEY_SIZE);
-      expect(decodeKey(buf)).toEqual(key);
+      expect(decodeSlotKey(encodeNewTarget(key, 0n))).toEqual(key);
     }
   });
 
-  it('lay out struct sg_key { u32 kind; u32 inum; } little-endian', () => {
-    expect([...encodeKey({ kind: 'pid', inum: 0x01020304 })]).toEqual([KEY_PIDNS, 0, 0, 0, 4, 3, 2, 1]);
-    expect(encodeKey({ kind: 'mnt', inum: 7 }).readUInt32LE(0)).toBe(KEY_MNTNS);
+  it('lays out kind and inum first, little-endian', () => {
+    expect([...encodeNewTarget({ kind: 'pid', inum: 0x01020304 }, 0n).subarray(0, 8)]).toEqual([KEY_PIDNS, 0, 0, 0, 4, 3, 2, 1]);
+    expect(encodeNewTarget({ kind: 'mnt', inum: 7 }, 0n).readUInt32LE(0)).toBe(KEY_MNTNS);
+  });
+
+  it('tells empty slots and tombstones from targets', () => {
+    expect(decodeSlotKey(Buffer.alloc(TARGET_SIZE))).toBe('empty');
+    const tomb = encodeTombstone();
+    expect(tomb.readUInt32LE(0)).toBe(KEY_TOMBSTONE);
+    expect(decodeSlotKey(tomb)).toBe('tombstone');
+    expect(tomb.subarray(4).every((b) => b === 0)).toBe(true); // no bits survive a removal
   });
 
   it('are named like /proc/PID/ns links', () => {
@@ -40,15 +53,15 @@ describe('keys', () => {
 
 describe('targets', () => {
   it('a new target has its flags and no bits', () => {
-    const buf = encodeNewTarget(FLAG_FILTERED_ONLY);
+    const buf = encodeNewTarget(KEY, FLAG_FILTERED_ONLY);
     expect(buf.length).toBe(TARGET_SIZE);
     expect(decodeTarget(buf)).toEqual({ flags: FLAG_FILTERED_ONLY, syscalls: { native: [], compat: [], x32: [] } });
-    expect(buf.subarray(8).every((b) => b === 0)).toBe(true);
+    expect(buf.subarray(BITS).every((b) => b === 0)).toBe(true);
   });
 
   it('keeps all 64 flag bits', () => {
     const flags = (1n << 63n) | 0x4n | FLAG_FILTERED_ONLY;
-    expect(decodeTarget(encodeNewTarget(flags)).flags).toBe(flags);
+    expect(decodeTarget(encodeNewTarget(KEY, flags)).flags).toBe(flags);
   });
 
   it('decodes bit positions at word edges, across words', () => {
@@ -75,12 +88,13 @@ describe('targets', () => {
     expect(syscalls).toEqual({ native: [WORDS * 64 - 1], compat: [0], x32: [] });
     // bits[1][0] bit 0 sits right after bits[0][WORDS-1]
     const buf = Buffer.alloc(TARGET_SIZE);
-    buf.writeUInt8(1, 8 + WORDS * 8);
+    buf.writeUInt8(1, BITS + WORDS * 8);
     expect(decodeTarget(buf).syscalls.compat).toEqual([0]);
   });
 
   it('decodes every bit set', () => {
     const buf = Buffer.alloc(TARGET_SIZE, 0xff);
+    buf.fill(0, 0, BITS);
     const { syscalls } = decodeTarget(buf);
     const all = Array.from({ length: WORDS * 64 }, (_, i) => i);
     expect(syscalls.native).toEqual(all);

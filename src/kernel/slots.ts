@@ -1,0 +1,34 @@
+/**
+ * Where a namespace's target lives in the recorder's array (bpf/recorder.h): open addressing,
+ * first slot sg_slot_of(inum), then the next ones, at most PROBES. Pure, so the probing rules can
+ * be tested without a kernel; recorder.ts applies them to the real map.
+ */
+import { HASH_MULTIPLIER, PROBES, SLOT_BITS, SLOTS } from './abi.js';
+
+/** sg_slot_of(): (u32)(inum * 2654435761) >> (32 - SLOT_BITS). */
+export function slotOf(inum: number): number {
+  return (Math.imul(inum, HASH_MULTIPLIER) >>> 0) >>> (32 - SLOT_BITS);
+}
+
+/** The slots probed for `inum`, in order. */
+export function probeSequence(inum: number): number[] {
+  const first = slotOf(inum);
+  return Array.from({ length: PROBES }, (_, i) => (first + i) & (SLOTS - 1));
+}
+
+export type SlotState = { kind: 'empty' } | { kind: 'tombstone' } | { kind: 'used'; matches: boolean };
+
+/**
+ * Where to put a new target, given what each probed slot holds: 'exists' if the namespace is
+ * already there, else the first empty or tombstone slot, else 'full'. The whole sequence is
+ * checked for the namespace before a tombstone is reused (it may sit further down the chain).
+ */
+export function placeFor(states: SlotState[], sequence: number[]): number | 'exists' | 'full' {
+  let free: number | undefined;
+  for (const [i, s] of states.entries()) {
+    if (s.kind === 'used' && s.matches) return 'exists';
+    if (s.kind !== 'used' && free === undefined) free = sequence[i];
+    if (s.kind === 'empty') break; // the chain ends here: the namespace is not further down
+  }
+  return free ?? 'full';
+}

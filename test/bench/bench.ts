@@ -1,0 +1,269 @@
+/**
+ * npm run bench: what tracing costs, as ratios traced/untraced, medians of interleaved runs.
+ * Needs what the end-to-end tests need (root, podman, bpffs, the build, the test image).
+ *
+ *   start     podman run --rm IMAGE true (cold: the hook loads the program; warm: another
+ *             traced container keeps it attached)
+ *   inside    4 M one-byte read/write syscalls in the container, timed inside it
+ *   host      the same on the host, outside any container, with 0 vs 1/10/50 containers traced
+ *   floor     the same on the host with an empty raw_tp/sys_enter program attached
+ *   memory    kernel memory of the maps and program per traced container; peak RSS of each hook
+ *   hooks     prestart and poststop wall time, cold and warm
+ *
+ * Prints a table and writes JSON (--out, default /tmp/seccomp-gen-bench.json).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const IMAGE = 'localhost/seccomp-gen/busybox:test';
+const ANNOTATION = 'io.containers.trace-syscall';
+const PIN_LINK = '/sys/fs/bpf/seccomp-gen/link';
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    pairs: { type: 'string', default: '2000000' }, // 2 M read+write pairs = 4 M syscalls
+    out: { type: 'string', default: '/tmp/seccomp-gen-bench.json' },
+    counts: { type: 'string', default: '1,10,50' },
+    quick: { type: 'boolean', default: false },
+    // Comma-separated sections to run: start,inside,host,floor (default: all).
+    only: { type: 'string', default: 'start,inside,host,floor' },
+  },
+});
+const ONLY = new Set(opts.only.split(','));
+const RUNS = opts.quick ? 3 : Number(opts.runs);
+const PAIRS = Number(opts.pairs);
+const COUNTS = opts.counts.split(',').map(Number);
+
+const work = mkdtempSync(join(tmpdir(), 'seccomp-gen-bench-'));
+const hooksDir = join(work, 'hooks.d');
+const hookLog = join(work, 'hooks.log');
+const loop = join(work, 'syscall-loop');
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (ns: number) => ns / 1e6;
+const now = () => process.hrtime.bigint();
+
+function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+function podman(args: string[]): string {
+  return sh('podman', ['--hooks-dir', hooksDir, ...args]);
+}
+const traceAnn = (name: string) => ['--annotation', `${ANNOTATION}=of:${join(work, `${name}.json`)}`];
+
+/** Hooks that run the real hook under GNU time, logging stage, cold/warm, wall ms and peak RSS. */
+function installTimedHooks(): void {
+  const r = spawnSync('node', [join(ROOT, 'dist/cli/main.js'), 'install', '--hooks-dir', hooksDir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const wrapper = join(work, 'timed-hook.sh');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh
+# args: node ENTRY STAGE
+for stage; do :; done
+state=warm; [ -e ${PIN_LINK} ] || state=cold
+t=$(mktemp); s=$(date +%s%N)
+/usr/bin/time -f %M -o "$t" "$@"; rc=$?
+e=$(date +%s%N)
+echo "$stage $state $(( (e - s) / 1000 )) $(cat "$t" | tail -1)" >> ${hookLog}
+rm -f "$t"; exit $rc
+`,
+  );
+  chmodSync(wrapper, 0o755);
+  for (const stage of ['prestart', 'poststop']) {
+    const file = join(hooksDir, `seccomp-gen-${stage}.json`);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { hook: { path: string; args: string[] } };
+    doc.hook.args = ['timed-hook.sh', doc.hook.path, ...doc.hook.args.slice(1)];
+    doc.hook.path = wrapper;
+    writeFileSync(file, JSON.stringify(doc));
+  }
+}
+
+function hostLoop(): number {
+  return Number(sh(loop, [String(PAIRS)]).trim());
+}
+function insideLoop(traced: boolean, name: string): number {
+  return Number(podman(['run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'syscall-loop', String(PAIRS)]).trim());
+}
+function startTime(traced: boolean, name: string): number {
+  const s = now();
+  podman(['run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'true']);
+  return Number(now() - s);
+}
+
+/** Start `n` traced containers that wait; returns a function that stops them. */
+function startTraced(n: number, tag: string): () => void {
+  const ids: string[] = [];
+  // A few at a time: podman itself is the slow part here.
+  for (let i = 0; i < n; i++) ids.push(podman(['run', '-d', ...traceAnn(`${tag}-${i}`), IMAGE, 'sleep', '3600']).trim());
+  return () => {
+    for (let i = 0; i < ids.length; i += 25) podman(['rm', '-f', '-t', '0', ...ids.slice(i, i + 25)]);
+  };
+}
+
+interface Ratio {
+  untraced: number;
+  traced: number;
+  ratio: number;
+}
+/** Interleave untraced and traced runs, `RUNS` each, and compare medians. */
+function interleave(untraced: () => number, traced: () => number): Ratio {
+  const u: number[] = [];
+  const t: number[] = [];
+  untraced(); // warm caches once
+  for (let i = 0; i < RUNS; i++) {
+    u.push(untraced());
+    t.push(traced());
+  }
+  const mu = median(u);
+  const mt = median(t);
+  return { untraced: mu, traced: mt, ratio: mt / mu };
+}
+
+/** memlock of the pinned targets map and program, from bpftool. */
+function kernelMemory(): { map: number; counts: number; prog: number } {
+  const maps = JSON.parse(sh('bpftool', ['-j', 'map', 'show'])) as { name?: string; bytes_memlock?: number }[];
+  const progs = JSON.parse(sh('bpftool', ['-j', 'prog', 'show'])) as { name?: string; bytes_memlock?: number }[];
+  return {
+    map: maps.find((m) => m.name === 'sg_targets')?.bytes_memlock ?? 0,
+    counts: maps.find((m) => m.name === 'sg_counts')?.bytes_memlock ?? 0,
+    prog: progs.find((p) => p.name === 'record_syscall')?.bytes_memlock ?? 0,
+  };
+}
+
+/** An empty raw_tp/sys_enter program attached: the floor any such tracer pays. */
+async function withEmptyProgram<T>(fn: () => T): Promise<T> {
+  const obj = join(work, 'empty.bpf.o');
+  sh('clang', ['-O2', '-target', 'bpf', '-c', join(ROOT, 'test/bench/empty.bpf.c'), '-o', obj]);
+  // The compiled libbpf binding of the build (dist/ffi), used as a library here.
+  interface Obj { load(): void; program(name: string): { attachAndPin(path: string): void }; close(): void }
+  const { BpfObject } = (await import(new URL('../ffi/libbpf.js', import.meta.url).href)) as { BpfObject: { open(path: string): Obj } };
+  const pin = '/sys/fs/bpf/seccomp-gen-bench-empty';
+  rmSync(pin, { force: true });
+  const o = BpfObject.open(obj);
+  try {
+    o.load();
+    o.program('empty').attachAndPin(pin);
+  } finally {
+    o.close();
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(pin, { force: true });
+  }
+}
+
+function hookStats(): Record<string, { n: number; medianMs: number; maxRssKiB: number }> {
+  const out: Record<string, { n: number; medianMs: number; maxRssKiB: number }> = {};
+  const rows = existsSync(hookLog) ? readFileSync(hookLog, 'utf8').trim().split('\n') : [];
+  const groups = new Map<string, { t: number[]; rss: number[] }>();
+  for (const row of rows) {
+    const [stage, state, us, rss] = row.split(' ');
+    const key = `${stage} ${state}`;
+    const g = groups.get(key) ?? { t: [], rss: [] };
+    g.t.push(Number(us) / 1000);
+    g.rss.push(Number(rss));
+    groups.set(key, g);
+  }
+  for (const [k, g] of groups) out[k] = { n: g.t.length, medianMs: median(g.t), maxRssKiB: Math.max(...g.rss) };
+  return out;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the benchmark needs root (run after sudo bash test/setup.sh)');
+  if (existsSync(PIN_LINK)) throw new Error(`${PIN_LINK} exists: something is being traced; stop it first (or reboot) for clean figures`);
+  mkdirSync(hooksDir, { recursive: true });
+  sh('gcc', ['-static', '-O2', '-o', loop, join(ROOT, 'test/fixtures/programs/syscall-loop.c')]);
+  installTimedHooks();
+  const results: Record<string, unknown> = { runs: RUNS, syscalls: PAIRS * 2, date: new Date().toISOString() };
+  const log = (k: string, r: Ratio, unit: (x: number) => string) =>
+    console.log(`${k.padEnd(34)} untraced ${unit(r.untraced).padStart(10)}  traced ${unit(r.traced).padStart(10)}  ratio ${r.ratio.toFixed(3)}`);
+  const fmtMs = (x: number) => `${ms(x).toFixed(1)} ms`;
+
+  let n = 0;
+  if (ONLY.has('start')) {
+  results.startCold = interleave(() => startTime(false, ''), () => startTime(true, `start-${n++}`));
+  log('start (cold: program loaded per run)', results.startCold as Ratio, fmtMs);
+
+  const stopWarm = startTraced(1, 'keep-warm');
+  try {
+    results.startWarm = interleave(() => startTime(false, ''), () => startTime(true, `warm-${n++}`));
+    log('start (warm: program already pinned)', results.startWarm as Ratio, fmtMs);
+  } finally {
+    stopWarm();
+  }
+  }
+
+  if (ONLY.has('inside')) {
+    results.inside = interleave(() => insideLoop(false, ''), () => insideLoop(true, `inside-${n++}`));
+    log(`inside (${(PAIRS * 2) / 1e6} M syscalls)`, results.inside as Ratio, fmtMs);
+  }
+  if (!ONLY.has('host')) {
+    results.hooks = hookStats();
+    writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
+    return;
+  }
+
+  // The untraced host baseline needs nothing attached, so it cannot alternate run by run with a
+  // set of running containers: it is measured before and after the traced sets, and pooled.
+  const base: number[] = [];
+  for (let i = 0; i < RUNS; i++) base.push(hostLoop());
+  const host: Record<string, Ratio> = {};
+  const memory: Record<string, { map: number; counts: number; prog: number }> = {};
+  for (const count of COUNTS) {
+    const stop = startTraced(count, `host${count}`);
+    try {
+      memory[String(count)] = kernelMemory();
+      const traced: number[] = [];
+      for (let i = 0; i < RUNS; i++) traced.push(hostLoop());
+      host[String(count)] = { untraced: 0, traced: median(traced), ratio: 0 };
+    } finally {
+      stop();
+    }
+  }
+  for (let i = 0; i < RUNS; i++) base.push(hostLoop());
+  for (const [count, r] of Object.entries(host)) {
+    r.untraced = median(base);
+    r.ratio = r.traced / r.untraced;
+    log(`host, ${count} container(s) traced`, r, fmtMs);
+  }
+  results.host = host;
+  results.floor = await withEmptyProgram(() => {
+    const f: number[] = [];
+    for (let i = 0; i < RUNS; i++) f.push(hostLoop());
+    return { untraced: median(base), traced: median(f), ratio: median(f) / median(base) };
+  });
+  log('host, empty raw_tp program (floor)', results.floor as Ratio, fmtMs);
+
+  results.memory = memory;
+  const counts = Object.keys(memory).map(Number).sort((a, b) => a - b);
+  const lo = counts[0]!;
+  const hi = counts[counts.length - 1]!;
+  const perTarget = hi > lo ? (memory[String(hi)]!.map - memory[String(lo)]!.map) / (hi - lo) : NaN;
+  results.memoryPerTarget = perTarget;
+  console.log(`kernel memory: program ${memory[String(lo)]!.prog} B, counts map ${memory[String(lo)]!.counts} B, targets map ${memory[String(lo)]!.map} B at ${lo} → ${memory[String(hi)]!.map} B at ${hi}: ${perTarget.toFixed(0)} B per traced container`);
+
+  results.hooks = hookStats();
+  for (const [k, s] of Object.entries(results.hooks as ReturnType<typeof hookStats>)) {
+    console.log(`hook ${k.padEnd(16)} median ${s.medianMs.toFixed(1).padStart(6)} ms over ${String(s.n).padStart(3)} runs, peak RSS ${(s.maxRssKiB / 1024).toFixed(1)} MiB`);
+  }
+  writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
+  console.log(`results written to ${opts.out}`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
