@@ -246,7 +246,10 @@ describe('with podman', () => {
     const name = `sg-kill9-${process.pid}`;
     const p = join(ws.dir, 'kill9.json');
     const child = spawn('podman', ['--hooks-dir', ws.hooksDir, ...traceArgs(p, ['sh', '-c', 'sleep 2; mkdir /tmp/k'], { podmanArgs: ['--name', name] })], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && readdirSync('/run/seccomp-gen/targets').length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Killed once the container runs (killed during create, podman leaves runc init waiting for a
+    // start that never comes: that container is alive, and gc rightly keeps it).
+    const running = () => spawnSync('podman', ['inspect', '--format', '{{.State.Status}}', name], { encoding: 'utf8' }).stdout.trim() === 'running';
+    for (let i = 0; i < 100 && !running(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(readdirSync('/run/seccomp-gen/targets')).toHaveLength(1);
     child.kill('SIGKILL');
     spawnSync('podman', ['wait', name], { timeout: 30_000 });
