@@ -8,10 +8,15 @@
  *   conditional answer equal to the name's "otherwise" answer is dropped: so an entry with no
  *   argument filter beats one with (ALLOW beats "ALLOW if arg0 == 1").
  * - intersect: the more restrictive answer wins, likewise.
- * An answer equal to the output's default action is left to it. Since a verdict order is total
+ * An answer equal to the output's default action is left to it (unless it has a comment). Since a verdict order is total
  * (actions.ts), the result does not depend on the order or grouping of the inputs: merge(a, a)
- * is merge(a), union is commutative and associative, and every syscall an input allows with
- * no condition stays allowed under union.
+ * is merge(a), union and intersect are commutative and associative, and every syscall an input
+ * allows with no condition stays allowed under union.
+ *
+ * Comments are carried, not merged on: a name's answer keeps the comments of every input that
+ * gave that same answer (joined with " | "). A rule that a merge makes redundant goes with its
+ * comment, so comments are carried best-effort: the rules are associative, their comments and
+ * so the grouping of names into rules may differ with the grouping of the inputs.
  *
  * Architectures and flags are unioned (in both modes: an arch missing from the filter kills any
  * process that calls in it, which is no "intersection" of rules). archMap is kept when every
@@ -138,9 +143,10 @@ export function mergeProfiles(inputs: readonly CanonicalProfile[], options: Merg
       of.map((b: Behaviour | undefined, i) => b?.otherwise ?? views[i]!.fallback),
       pick,
     );
-    // Always say the name's "otherwise" answer when it differs from the output default — also
-    // when it came from an input's default that differs from the output's (--default-action).
-    if (!sameVerdict(otherwise.verdict, outDefault)) add(name, otherwise, {}, '');
+    // Say the name's "otherwise" answer when it differs from the output default (also when it
+    // came from an input's default that differs from the output's: --default-action), or when
+    // it carries a comment: a rule someone wrote to say the default, with a reason, stays.
+    if (!sameVerdict(otherwise.verdict, outDefault) || otherwise.comments.length) add(name, otherwise, {}, '');
     const conditions = new Map<string, Condition>();
     for (const b of of) for (const [key, { condition }] of b?.conditional ?? []) conditions.set(key, condition);
     for (const [key, condition] of [...conditions].sort(([a], [b]) => byText(a, b))) {
