@@ -107,8 +107,8 @@ const arbRule: fc.Arbitrary<CanonicalRule> = fc
   .map(({ names, action, errno, args, includes, comment }) => {
     const rule: CanonicalRule = { names, action };
     if (action === 'SCMP_ACT_ERRNO') rule.errnoRet = errno;
-    if (args) rule.args = args;
-    if (includes) rule.includes = includes;
+    if (args) rule.args = [...args];
+    if (includes) rule.includes = { caps: [...includes.caps] };
     if (comment) rule.comment = comment;
     return rule;
   });

@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { convert } from '../../src/cli/commands/convert.js';
+import { diff } from '../../src/cli/commands/diff.js';
+import { merge } from '../../src/cli/commands/merge.js';
+import { show } from '../../src/cli/commands/show.js';
+import { validate } from '../../src/cli/commands/validate.js';
+import { reportError } from '../../src/cli/output.js';
+import type { Command } from '../../src/cli/command.js';
+import { fixture } from '../profile/helpers.js';
+
+let dir: string;
+let out: string;
+let err: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sg-cli-'));
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Run a command as main.ts does: errors become one line on stderr and an exit code. */
+async function run(command: Command, ...args: string[]): Promise<number> {
+  try {
+    return await command.run(args);
+  } catch (e) {
+    return reportError(`seccomp-gen ${command.name}`, e);
+  }
+}
+
+describe('every profile command', () => {
+  it.each([merge, convert, diff, validate, show])('$name has usage text', (c) => {
+    expect(c.usage).toMatch(new RegExp(`^Usage: seccomp-gen ${c.name} `));
+  });
+});
+
+describe('seccomp-gen merge', () => {
+  it('writes the union of two recordings to stdout, sorted', async () => {
+    expect(await run(merge, fixture('ls.json'), fixture('cat.json'))).toBe(0);
+    const p = JSON.parse(out);
+    expect(p.syscalls[0].names).toContain('sendfile');
+    expect(p.syscalls[0].names).toContain('getdents64');
+    expect(p.architectures).toEqual(['SCMP_ARCH_X32', 'SCMP_ARCH_X86', 'SCMP_ARCH_X86_64']);
+  });
+
+  it('-o replaces the file atomically; --intersect keeps only what both allow', async () => {
+    const o = join(dir, 'both.json');
+    writeFileSync(o, 'old');
+    expect(await run(merge, fixture('ls.json'), fixture('cat.json'), '--intersect', '-o', o)).toBe(0);
+    const p = JSON.parse(readFileSync(o, 'utf8'));
+    expect(p.syscalls[0].names).not.toContain('sendfile');
+    expect(p.syscalls[0].names).toContain('openat');
+    expect(readdirSync(dir)).toEqual(['both.json']);
+  });
+
+  it('differing defaults: an error, and nothing written; --default-action settles it', async () => {
+    const o = join(dir, 'm.json');
+    writeFileSync(o, 'old');
+    expect(await run(merge, fixture('ls.json'), fixture('docker-default.json'), '-o', o)).toBe(2);
+    expect(err).toContain('default actions differ');
+    expect(readFileSync(o, 'utf8')).toBe('old');
+    expect(await run(merge, fixture('ls.json'), fixture('docker-default.json'), '--default-action', 'ERRNO(ENOSYS)', '-o', o)).toBe(0);
+    expect(JSON.parse(readFileSync(o, 'utf8')).defaultErrnoRet).toBe(38);
+  });
+
+  it.each(['not-json.json', 'wrong-shape.json', 'both-arches.json', 'unknown-action.json', 'missing.json'])('bad input %s: one line naming it, exit 1, nothing written', async (bad) => {
+    const o = join(dir, 'out.json');
+    expect(await run(merge, fixture('ls.json'), fixture(bad), '-o', o)).toBe(1);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toContain(fixture(bad));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('seccomp-gen convert', () => {
+  it('podman → crd YAML on stdout, with warnings on stderr', async () => {
+    expect(await run(convert, fixture('podman-default.json'), '--to', 'crd', '--arch', 'amd64', '--kernel', '6.1')).toBe(0);
+    expect(out).toMatch(/^apiVersion: security-profiles-operator\.x-k8s\.io\/v1beta1\nkind: SeccompProfile\n/);
+    expect(err).toContain('no defaultErrnoRet');
+  });
+
+  it('crd → docker to a file', async () => {
+    const o = join(dir, 'p.json');
+    expect(await run(convert, fixture('crd.yaml'), '--to', 'docker', '-o', o)).toBe(0);
+    expect(JSON.parse(readFileSync(o, 'utf8')).syscalls[1]).toEqual({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
+  });
+
+  it('--to is required and checked', async () => {
+    expect(await run(convert, fixture('ls.json'))).toBe(2);
+    expect(await run(convert, fixture('ls.json'), '--to', 'lxc')).toBe(2);
+    expect(err).toContain('unknown format "lxc"');
+  });
+});
+
+describe('seccomp-gen validate', () => {
+  it('exit 0 for valid files', async () => {
+    expect(await run(validate, fixture('docker-default.json'), fixture('podman-default.json'), fixture('crd.yaml'))).toBe(0);
+    expect(out).toContain('docker-default.json: valid (docker format');
+  });
+
+  it('exit 1 with the place and a suggestion', async () => {
+    expect(await run(validate, fixture('ls.json'), fixture('typo.json'), fixture('not-json.json'))).toBe(1);
+    expect(err).toContain(`${fixture('typo.json')}: syscalls[3].names[1]: unknown syscall "opnat" (did you mean "openat"?)`);
+    expect(err).toContain(`${fixture('not-json.json')}: not valid JSON (line 4, column 36)`);
+    expect(out).toContain('ls.json: valid');
+  });
+});
+
+describe('seccomp-gen diff', () => {
+  it('text, --json and --exit-code', async () => {
+    expect(await run(diff, fixture('ls.json'), fixture('cat.json'))).toBe(0);
+    expect(out).toContain('+ sendfile');
+    out = '';
+    expect(await run(diff, fixture('ls.json'), fixture('cat.json'), '--json', '--exit-code')).toBe(1);
+    expect(JSON.parse(out).added.map((c: { name: string }) => c.name)).toEqual(['fadvise64', 'sendfile']);
+    expect(await run(diff, fixture('ls.json'), fixture('ls.json'), '--exit-code')).toBe(0);
+  });
+
+  it('needs two files', async () => {
+    expect(await run(diff, fixture('ls.json'))).toBe(2);
+  });
+});
+
+describe('seccomp-gen show', () => {
+  it("summarizes against Docker's default", async () => {
+    expect(await run(show, fixture('podman-default.json'), '--arch', 'amd64')).toBe(0);
+    expect(out).toMatch(/allows\s+\d+ syscalls/);
+    expect(out).toMatch(/Docker blocks \d+ of them: .*keyctl/);
+    expect(out).toMatch(/drops \d+ of the \d+ syscalls Docker allows/);
+  });
+});
