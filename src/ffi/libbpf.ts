@@ -35,6 +35,7 @@ interface Bindings {
   update: (fd: number, key: Buffer, value: Buffer, flags: bigint) => number;
   remove: (fd: number, key: Buffer) => number;
   nextKey: (fd: number, key: Buffer | null, next: Buffer) => number;
+  lookupBatch: (fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: number[], opts: null) => number;
 }
 
 let bindings: Bindings | undefined;
@@ -75,6 +76,9 @@ function lib(): Bindings {
     update: l.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
     remove: l.func('int bpf_map_delete_elem(int fd, const void *key)'),
     nextKey: l.func('int bpf_map_get_next_key(int fd, const void *key, _Out_ void *next_key)'),
+    lookupBatch: l.func(
+      'int bpf_map_lookup_batch(int fd, void *in_batch, _Out_ void *out_batch, _Out_ void *keys, _Out_ void *values, _Inout_ uint32_t *count, void *opts)',
+    ),
   };
   // libbpf prints its own warnings to stderr, which podman would show beside ours. Our
   // errors carry the errno and the step; SECCOMP_GEN_DEBUG=1 keeps libbpf's detail.
@@ -224,6 +228,21 @@ export function mapDelete(fd: number, key: Buffer): boolean {
   if (rc === -ENOENT) return false;
   checkInt('deleting a BPF map entry', rc);
   return true;
+}
+
+/**
+ * Every value of an array map of `entries` entries of `valueSize` bytes, in one bpf() call
+ * (one call per entry through FFI costs ~10 µs each: a 1024-entry scan took ~8 ms).
+ */
+export function arrayValues(fd: number, entries: number, valueSize: number): Buffer {
+  const values = Buffer.alloc(entries * valueSize);
+  const keys = Buffer.alloc(entries * 4);
+  const count = [entries];
+  const rc = lib().lookupBatch(fd, null, Buffer.alloc(4), keys, values, count, null);
+  // ENOENT: the end of the map was reached, with count entries copied (all of them here).
+  if (rc < 0 && rc !== -ENOENT) checkInt('reading a BPF map in one batch', rc);
+  if (count[0] !== entries) throw new SeccompGenError('BPF', `reading a BPF map in one batch returned ${count[0]} of ${entries} entries`);
+  return values;
 }
 
 export function mapKeys(fd: number, keySize: number): Buffer[] {

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { BpfObject, closeFd, mapLookup, mapUpdate, openPinned } from '../ffi/libbpf.js';
+import { BpfObject, arrayValues, closeFd, mapLookup, mapUpdate, openPinned } from '../ffi/libbpf.js';
 import { SeccompGenError } from '../errors.js';
 import { COUNTS_MAP, FLAG_FILTERED_ONLY, OBJECT_PATH, PROBES, PROGRAM_NAME, SLOTS, TARGET_SIZE, TARGETS_MAP } from './abi.js';
 import { placeFor, probeSequence, type SlotState } from './slots.js';
@@ -138,8 +138,9 @@ export class Recorder {
   /** Every traced namespace, with what its slot holds. */
   private entries(): { key: TargetKey; target: RecordedTarget }[] {
     const out: { key: TargetKey; target: RecordedTarget }[] = [];
+    const all = arrayValues(this.targetsFd, SLOTS, TARGET_SIZE);
     for (let index = 0; index < SLOTS; index++) {
-      const value = this.slot(index);
+      const value = all.subarray(index * TARGET_SIZE, (index + 1) * TARGET_SIZE);
       const held = decodeSlotKey(value);
       if (held !== 'empty' && held !== 'tombstone') out.push({ key: held, target: decodeTarget(value) });
     }
