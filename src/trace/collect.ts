@@ -10,6 +10,7 @@ import { ARCH_SLOTS, SLOT_ARCHES, type ScmpArch } from '../syscalls/arches.js';
 import { resolveSyscalls } from '../syscalls/resolve.js';
 import type { SyscallTable } from '../syscalls/table.js';
 import type { TargetRecord } from '../state/targets.js';
+import type { ReplayAnswers } from '../oci/replay.js';
 import { SeccompGenError } from '../errors.js';
 
 export interface Collected {
@@ -39,9 +40,24 @@ function addNames(names: Map<ScmpArch, string[]>, native: ScmpArch, extra: reado
   return out;
 }
 
+/**
+ * The tracing-time filter's errno answers, keeping only names that exist on one of `arches`:
+ * podman's filter lists names of every arch (bdflush, vm86…), which in our profile would only be
+ * noise that answers nothing.
+ */
+export function answersOnArches(replay: ReplayAnswers, arches: ScmpArch[], table: SyscallTable): ReplayAnswers {
+  const known = (name: string) => arches.some((a) => table.has(a, name));
+  return {
+    ...replay,
+    errnoRules: replay.errnoRules.map((r) => ({ ...r, names: r.names.filter(known) })).filter((r) => r.names.length > 0),
+  };
+}
+
 export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable): Collected {
   const native = table.nativeArch();
-  const resolved = resolveSyscalls(numbersByArch(recorded, native), table);
+  const numbers = numbersByArch(recorded, native);
+  const resolved = resolveSyscalls(numbers, table);
   const withRuntime = addNames(resolved.names, native, runtimeAllowance(record.runtime));
-  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, record.replay, record.base), unknown: resolved.unknown };
+  const replay = answersOnArches(record.replay, [native, ...numbers.keys()], table);
+  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, replay, record.base), unknown: resolved.unknown };
 }

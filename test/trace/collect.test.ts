@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { answersOnArches, numbersByArch } from '../../src/trace/collect.js';
+import { fakeTable } from '../profile/helpers.js';
+
+const table = fakeTable({
+  SCMP_ARCH_X86_64: ['read', 'write', 'open_by_handle_at', 'kcmp'],
+  SCMP_ARCH_X86: ['read', 'socketcall', 'vm86', 'kcmp'],
+});
+
+describe('answersOnArches', () => {
+  const replay = {
+    filtered: true,
+    defaultErrnoRet: 38,
+    errnoRules: [
+      { names: ['bdflush', 'kcmp', 'vm86', 'open_by_handle_at'], errnoRet: 1 },
+      { names: ['pciconfig_read'], errnoRet: 1 },
+    ],
+  };
+
+  it('keeps only names that exist on the profile\'s arches, and drops rules left empty', () => {
+    expect(answersOnArches(replay, ['SCMP_ARCH_X86_64'], table)).toEqual({
+      filtered: true,
+      defaultErrnoRet: 38,
+      errnoRules: [{ names: ['kcmp', 'open_by_handle_at'], errnoRet: 1 }],
+    });
+  });
+
+  it('counts a name known on any of them (an i386 program was recorded too)', () => {
+    expect(answersOnArches(replay, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], table).errnoRules).toEqual([
+      { names: ['kcmp', 'vm86', 'open_by_handle_at'], errnoRet: 1 },
+    ]);
+  });
+});
+
+describe('numbersByArch', () => {
+  it('maps bitmap slots to seccomp arches and drops empty ones', () => {
+    const recorded = { flags: 1n, syscalls: { native: [0, 1], compat: [], x32: [3] } };
+    expect([...numbersByArch(recorded, 'SCMP_ARCH_X86_64')]).toEqual([
+      ['SCMP_ARCH_X86_64', [0, 1]],
+      ['SCMP_ARCH_X32', [3]],
+    ]);
+  });
+});
