@@ -4,8 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CLI,
   IMAGE,
@@ -17,16 +16,11 @@ import {
   runUnder,
   trace,
   traceArgs,
-  workspace,
-  type Workspace,
+  useWorkspace,
 } from './support.js';
 
-let ws: Workspace;
-beforeAll(() => {
-  ws = workspace();
-});
-afterAll(() => ws?.cleanup());
-const path = (name: string) => join(ws.dir, name);
+const ws = useWorkspace();
+const path = ws.path;
 
 function waitFor(file: string, ms = 15_000): boolean {
   const deadline = Date.now() + ms;

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const IMAGE = 'localhost/seccomp-gen/busybox:test';
@@ -47,6 +48,32 @@ export function workspace(): Workspace {
   const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`seccomp-gen install failed: ${r.stderr}`);
   return { hooksDir, dir, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/**
+ * One workspace for a whole test file: made before its first test, removed after its last.
+ * `path(name)` is a file in its scratch directory.
+ */
+export function useWorkspace(): Workspace & { path(name: string): string } {
+  let current: Workspace | undefined;
+  beforeAll(() => {
+    current = workspace();
+  });
+  afterAll(() => current?.cleanup());
+  const get = (): Workspace => {
+    if (!current) throw new Error('the workspace is used outside a test');
+    return current;
+  };
+  return {
+    get hooksDir() {
+      return get().hooksDir;
+    },
+    get dir() {
+      return get().dir;
+    },
+    cleanup: () => get().cleanup(),
+    path: (name: string) => join(get().dir, name),
+  };
 }
 
 function result(r: { status: number | null; stdout: string; stderr: string }): Run {

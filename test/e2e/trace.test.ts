@@ -5,7 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   allowed,
   podmanAsync,
@@ -15,17 +15,11 @@ import {
   runUnder,
   trace,
   traceArgs,
-  workspace,
-  type Workspace,
+  useWorkspace,
 } from './support.js';
 
-let ws: Workspace;
-beforeAll(() => {
-  ws = workspace();
-});
-afterAll(() => ws?.cleanup());
-
-const path = (name: string) => join(ws.dir, name);
+const ws = useWorkspace();
+const path = ws.path;
 
 /** Trace `cmd`, check it ran as it does untraced, and replay it under the profile. */
 function traceAndReplay(name: string, cmd: string[], opts: { input?: string } = {}) {
