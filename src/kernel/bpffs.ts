@@ -1,5 +1,5 @@
 /** The BPF filesystem, where the recorder's program and maps are pinned between hook runs. */
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
 
@@ -17,6 +17,9 @@ export function isBpffsMounted(mountinfo = readFileSync('/proc/self/mountinfo', 
 /** Mount bpffs at /sys/fs/bpf if nothing is there (many distributions do not at boot). */
 export function ensureBpffs(): void {
   if (isBpffsMounted()) return;
+  // Loaded only here: bpffs is mounted once per boot, and the hooks should not pay for
+  // node:child_process on every run.
+  const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   try {
     execFileSync('mount', ['-t', 'bpf', 'bpf', BPFFS], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {

@@ -5,7 +5,6 @@
  */
 import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { SeccompGenError } from '../errors.js';
 
 const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev'];
@@ -46,9 +45,16 @@ export interface WriteOptions {
   gid?: number;
 }
 
+// Temp names need only be unique among our own writers: O_EXCL refuses any clash, and pid +
+// time + a counter avoid one. (node:crypto for a random suffix cost the hooks ~3 ms to load.)
+let tempCounter = 0;
+function tempSuffix(): string {
+  return `${process.pid}.${Date.now().toString(36)}.${(tempCounter++).toString(36)}`;
+}
+
 export function writeFileAtomic(path: string, content: string, options: WriteOptions = {}): void {
   const dir = checkOutputPath(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${tempSuffix()}.tmp`);
   // O_EXCL|O_NOFOLLOW: the temp name is new, and we create it ourselves.
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode ?? 0o644);
   try {
