@@ -9,6 +9,7 @@
 import type { ReplayAnswers } from '../oci/replay.js';
 import type { ScmpArch } from '../syscalls/arches.js';
 import { describeUnknown } from '../syscalls/resolve.js';
+import { errnoNumber } from './errno.js';
 import { extendProfile } from './extend.js';
 import type { Profile, Rule } from './schema.js';
 
@@ -64,7 +65,7 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
   for (const names of recording.names.values()) for (const n of names) allowed.add(n);
   const defaultErrnoRet = base
     ? base.defaultAction === 'SCMP_ACT_ERRNO'
-      ? (base.defaultErrnoRet ?? EPERM)
+      ? (base.defaultErrnoRet ?? (base.defaultErrno !== undefined ? errnoNumber(base.defaultErrno) : undefined) ?? EPERM)
       : -1 // the base's default is no errno: every carried errno differs from it
     : (replay.defaultErrnoRet ?? EPERM);
 

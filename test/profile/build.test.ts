@@ -228,3 +228,14 @@ describe('allowedCount', () => {
     expect(allowedCount({ defaultAction: 'SCMP_ACT_ERRNO' })).toBe(0);
   });
 });
+
+describe('a base that gives its default errno by name only (containers/common style)', () => {
+  it('is read as that errno, so answers equal to it are not carried again', async () => {
+    const { buildProfile } = await import('../../src/profile/build.js');
+    const base = { defaultAction: 'SCMP_ACT_ERRNO' as const, defaultErrno: 'ENOSYS', syscalls: [] };
+    const replay = { filtered: true, defaultErrnoRet: 38, errnoRules: [{ names: ['clone3'], errnoRet: 38 }, { names: ['kcmp'], errnoRet: 1 }] };
+    const p = buildProfile({ names: new Map([['SCMP_ARCH_X86_64', ['read']]]), unknown: new Map() }, 'SCMP_ARCH_X86_64', replay, base);
+    const carried = (p.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ERRNO');
+    expect(carried).toEqual([expect.objectContaining({ names: ['kcmp'], errnoRet: 1 })]);
+  });
+});
