@@ -264,6 +264,18 @@ describe('with podman', () => {
     expect(recorderPinned()).toBe(false);
   });
 
+  it('a container OOM-killed by its memory limit still gets its profile at poststop', () => {
+    const p = join(ws.dir, 'oom.json');
+    // sort of /dev/zero reads one endless line: the memory cgroup's OOM killer takes it (PID 1).
+    const r = podman(ws.hooksDir, traceArgs(p, ['sh', '-c', 'echo start; exec sort /dev/zero'], { podmanArgs: ['--memory', '32m', '--memory-swap', '32m'] }));
+    expect(r.stdout).toBe('start\n');
+    expect(r.status).toBe(137); // SIGKILL
+    const names = allowed(readProfile(p));
+    expect(names.has('read')).toBe(true);
+    expect(names.has('execve')).toBe(true);
+    expect(recorderPinned()).toBe(false);
+  });
+
   it('a container killed from outside still gets its profile at poststop', () => {
     const name = `sg-killed-${process.pid}`;
     const p = join(ws.dir, 'killed.json');
