@@ -120,3 +120,34 @@ describe('withLock', () => {
     expect(existsSync(`${lockPath()}.break`)).toBe(false);
   });
 });
+
+describe('withLock across processes', () => {
+  it('loses no update when 6 processes contend, starting from a stale lock of a dead pid', async () => {
+    const built = new URL('../../dist/state/lock.js', import.meta.url);
+    if (!existsSync(built)) throw new Error('dist/state/lock.js is missing: run npm run build');
+    const counter = join(dir, 'counter');
+    writeFileSync(counter, '0');
+    // A lock left by a process that is gone (kill -9 between the steps).
+    const dead = spawnSync('true').pid!;
+    const run = join(dir, 'run');
+    spawnSync('mkdir', ['-p', run]);
+    writeFileSync(lockPath(), String(dead));
+    // Each child does read-increment-write under the lock: without exclusion, updates are lost.
+    const child = `
+      const { withLock } = await import(${JSON.stringify(built.href)});
+      const fs = await import('node:fs');
+      for (let i = 0; i < 40; i++) withLock(() => {
+        const n = Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8'));
+        fs.writeFileSync(${JSON.stringify(counter)}, String(n + 1));
+      });`;
+    const codes = await Promise.all(
+      Array.from({ length: 6 }, () => new Promise<number | null>((resolve) => {
+        const c = spawn(process.execPath, ['--input-type=module', '-e', child], { env: { ...process.env, SECCOMP_GEN_RUN_DIR: run }, stdio: 'inherit' });
+        c.on('close', resolve);
+      })),
+    );
+    expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(readFileSync(counter, 'utf8')).toBe(String(6 * 40));
+    expect(existsSync(lockPath())).toBe(false);
+  }, 60_000);
+});
