@@ -7,6 +7,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   gc: { summary: 'clean up tracing state of containers that are gone (their profiles are written)', load: async () => (await import('./commands/gc.js')).gc },
   install: { summary: 'write the OCI hook files into a hooks.d directory', load: async () => (await import('./commands/install.js')).install },
   merge: { summary: 'combine profiles: union (default) or --intersect', load: async () => (await import('./commands/merge.js')).merge },
+  record: { summary: 'run a host command and write the profile of everything it and its children called', load: async () => (await import('./commands/record.js')).record },
   show: { summary: 'summarize a profile and compare it with Docker\'s default', load: async () => (await import('./commands/show.js')).show },
   snapshot: { summary: 'write the profile so far of a traced, running container', load: async () => (await import('./commands/snapshot.js')).snapshot },
   status: { summary: 'list the containers being traced and whether the recorder is attached', load: async () => (await import('./commands/status.js')).status },

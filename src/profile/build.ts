@@ -19,6 +19,13 @@ export const EPERM = 1;
 export const UNFILTERED_NOTE =
   'traced without a seccomp filter (seccomp=unconfined or --privileged): with no mark of where the runtime would install one, this allows all the container ran from the prestart hook on, the runtime\'s remaining setup calls too; trace under a filter for the tight profile';
 
+/**
+ * Said in the profile of a host command (seccomp-gen record): it ran with no filter either, and
+ * its recording starts a few calls before its exec (see record/launch.ts).
+ */
+export const COMMAND_NOTE =
+  'recorded from a host command (seccomp-gen record), which runs without a seccomp filter: this allows every syscall its processes made, from the launcher\'s last calls before it execs the command on (fcntl, dup2, close, execve)';
+
 export interface Recording {
   /** Syscall names seen, per arch. */
   names: Map<ScmpArch, string[]>;
@@ -60,7 +67,7 @@ export function replayRules(replay: ReplayAnswers, allowed: Set<string>, default
  * The profile for a recording. With a base (if:), the base's default answer is the one the
  * profile will give, so the carried-over rules are those that differ from it.
  */
-export function buildProfile(recording: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile): Profile {
+export function buildProfile(recording: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile, unfilteredNote = UNFILTERED_NOTE): Profile {
   const allowed = new Set<string>();
   for (const names of recording.names.values()) for (const n of names) allowed.add(n);
   const defaultErrnoRet = base
@@ -71,7 +78,7 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
 
   const allowRule: Rule = { names: [...allowed].sort(byName), action: 'SCMP_ACT_ALLOW' };
   const notes: string[] = [];
-  if (!replay.filtered) notes.push(UNFILTERED_NOTE);
+  if (!replay.filtered) notes.push(unfilteredNote);
   if (recording.unknown.size) notes.push(`also called, with no name known to libseccomp: ${describeUnknown(recording.unknown)}`);
   if (notes.length) allowRule.comment = notes.join('; ');
   const syscalls: Rule[] = allowed.size ? [allowRule] : [];

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
-import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string } from '../io/shape.js';
+import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string, stringArray } from '../io/shape.js';
 import type { Profile } from '../profile/schema.js';
 import { formatJson, writeFileAtomic } from '../profile/write.js';
 import { checkReplayAnswers, type ReplayAnswers } from '../oci/replay.js';
@@ -29,6 +29,8 @@ export interface TargetRecord {
   base?: Profile;
   replay: ReplayAnswers;
   startedAt: string;
+  /** A host command traced by `seccomp-gen record` (no container): its argv. */
+  command?: string[];
   /** Who gets the profile file: the container's audit login uid (oci/owner.ts), when set. */
   owner?: { uid: number; gid?: number };
 }
@@ -60,6 +62,7 @@ export function checkTargetRecord(data: unknown): TargetRecord {
   if (runtime !== undefined) record.runtime = runtime;
   const input = optionalString(o.input, 'input');
   if (input !== undefined) record.input = input;
+  if (o.command !== undefined) record.command = stringArray(o.command, 'command');
   if (o.owner !== undefined) {
     const owner = object(o.owner, 'owner');
     const gid = optionalInteger(owner.gid, 'owner.gid', 0);

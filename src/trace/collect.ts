@@ -3,7 +3,7 @@
  * the poststop hook and anything else that reads a target (a running container's snapshot).
  */
 import type { RecordedTarget } from '../kernel/target-codec.js';
-import { buildProfile } from '../profile/build.js';
+import { COMMAND_NOTE, UNFILTERED_NOTE, buildProfile } from '../profile/build.js';
 import { runtimeAllowance } from '../profile/runtime-allowance.js';
 import type { Profile } from '../profile/schema.js';
 import { ARCH_SLOTS, SLOT_ARCHES, type ScmpArch } from '../syscalls/arches.js';
@@ -53,11 +53,16 @@ export function answersOnArches(replay: ReplayAnswers, arches: ScmpArch[], table
   };
 }
 
+/** What the profile says about a recording made with no filter: a container's, or a host command's. */
+export function unfilteredNoteOf(record: TargetRecord): string {
+  return record.command ? COMMAND_NOTE : UNFILTERED_NOTE;
+}
+
 export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable): Collected {
   const native = table.nativeArch();
   const numbers = numbersByArch(recorded, native);
   const resolved = resolveSyscalls(numbers, table);
   const withRuntime = addNames(resolved.names, native, runtimeAllowance(record.runtime));
   const replay = answersOnArches(record.replay, [native, ...numbers.keys()], table);
-  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, replay, record.base), unknown: resolved.unknown };
+  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, replay, record.base, unfilteredNoteOf(record)), unknown: resolved.unknown };
 }

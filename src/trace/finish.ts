@@ -8,14 +8,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import type { RecordedTarget } from '../kernel/target-codec.js';
-import { UNFILTERED_NOTE, allowedCount } from '../profile/build.js';
+import { allowedCount } from '../profile/build.js';
 import { checkOutputAllowed } from '../profile/output-policy.js';
 import { formatJson, writeFileAtomic } from '../profile/write.js';
 import { runDir } from '../state/paths.js';
 import type { TargetRecord } from '../state/targets.js';
 import { describeUnknown } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
-import { collectProfile } from './collect.js';
+import { collectProfile, unfilteredNoteOf } from './collect.js';
 
 export interface Finished {
   output: string;
@@ -26,7 +26,7 @@ export interface Finished {
 export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined): Finished {
   const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
   const warnings: string[] = [];
-  if (!record.replay.filtered) warnings.push(UNFILTERED_NOTE);
+  if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
   if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);
   const text = formatJson(profile);
   try {

@@ -43,6 +43,14 @@ function errorOf(fn: () => unknown): SeccompGenError {
 }
 
 describe('target records', () => {
+  it('keep the command of a host command\'s record (seccomp-gen record), and refuse a bad one', () => {
+    const r = record('record-1-abc', { key: { kind: 'mnt', inum: 9 }, mode: 'all', command: ['sh', '-c', 'true'] });
+    saveTarget(r);
+    expect(loadTarget('record-1-abc')).toEqual(r);
+    writeFileSync(join(targetsDir(), 'bad.json'), JSON.stringify({ ...r, id: 'bad', command: 'sh' }));
+    expect(errorOf(() => loadTarget('bad')).message).toMatch(/corrupt/);
+  });
+
   it('save, load, list and delete round trip', () => {
     const a = record('aaa');
     const b = record('bbb', {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { answersOnArches, numbersByArch } from '../../src/trace/collect.js';
+import { answersOnArches, numbersByArch, unfilteredNoteOf } from '../../src/trace/collect.js';
+import { COMMAND_NOTE, UNFILTERED_NOTE } from '../../src/profile/build.js';
+import type { TargetRecord } from '../../src/state/targets.js';
 import { fakeTable } from '../profile/helpers.js';
 
 const table = fakeTable({
@@ -39,5 +41,13 @@ describe('numbersByArch', () => {
       ['SCMP_ARCH_X86_64', [0, 1]],
       ['SCMP_ARCH_X32', [3]],
     ]);
+  });
+});
+
+describe('unfilteredNoteOf', () => {
+  it('tells a host command\'s recording from an unfiltered container\'s', () => {
+    const container = { id: 'c', replay: { filtered: false, errnoRules: [] } } as unknown as TargetRecord;
+    expect(unfilteredNoteOf(container)).toBe(UNFILTERED_NOTE);
+    expect(unfilteredNoteOf({ ...container, command: ['true'] })).toBe(COMMAND_NOTE);
   });
 });
