@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  audit: { summary: 'turn the kernel\'s seccomp audit records (logged or refused syscalls) into profile additions', load: async () => (await import('./commands/audit.js')).audit },
   convert: { summary: 'rewrite a profile for podman, docker, an OCI config or a Kubernetes SeccompProfile', load: async () => (await import('./commands/convert.js')).convert },
   diff: { summary: 'show the syscalls added, removed and changed between two profiles', load: async () => (await import('./commands/diff.js')).diff },
   gc: { summary: 'clean up tracing state of containers that are gone (their profiles are written)', load: async () => (await import('./commands/gc.js')).gc },

@@ -8,6 +8,9 @@
  * - crd: a Kubernetes Security Profiles Operator `SeccompProfile`, resolved likewise. Its spec has
  *   no defaultErrnoRet and a closed list of arches and flags: what it cannot say is dropped with
  *   a warning, never silently.
+ * - log: complain mode: the same profile answering SCMP_ACT_LOG by default, so what it does not
+ *   allow still runs and the kernel logs it (seccomp-gen audit reads those records back). Its
+ *   explicit rules stay: an errno a workload is meant to get (clone3 → ENOSYS) keeps its answer.
  * Pure: profile in, text and warnings out.
  */
 import { stringify } from 'yaml';
@@ -16,7 +19,7 @@ import type { CanonicalProfile, CanonicalRule } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
 import { formatJson } from './write.js';
 
-export const OUTPUT_FORMATS = ['podman', 'docker', 'oci', 'crd'] as const;
+export const OUTPUT_FORMATS = ['podman', 'docker', 'oci', 'crd', 'log'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface ConvertOptions {
@@ -62,6 +65,15 @@ function toPodman(p: CanonicalProfile): Json {
     ...rest,
     syscalls: syscalls.map(podmanRule),
   };
+}
+
+function toLog(p: CanonicalProfile, warnings: string[]): Json {
+  const { defaultAction, defaultErrnoRet, ...rest } = p;
+  void defaultErrnoRet; // LOG takes none
+  if (defaultAction === 'SCMP_ACT_ALLOW' || defaultAction === 'SCMP_ACT_LOG') {
+    warnings.push(`the default action is already ${defaultAction}: nothing was refused to log`);
+  }
+  return { defaultAction: 'SCMP_ACT_LOG', ...rest };
 }
 
 /** A rule as the runtime-spec has it: names, action, errnoRet, args. */
@@ -117,6 +129,8 @@ export function convertProfile(profile: CanonicalProfile, options: ConvertOption
       return { text: formatJson(profile), warnings };
     case 'podman':
       return { text: formatJson(toPodman(profile)), warnings };
+    case 'log':
+      return { text: formatJson(toLog(profile, warnings)), warnings };
     case 'oci':
     case 'crd': {
       const resolved = resolveForTarget(profile, options.target);

@@ -8,7 +8,7 @@ import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, war
 export const convert: Command = {
   name: 'convert',
   summary: 'rewrite a profile for podman, docker, an OCI config or a Kubernetes SeccompProfile',
-  usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd [-o out]
+  usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd|log [-o out]
 
 Reads a Docker, Podman, OCI (config.json or its linux.seccomp) or Kubernetes Security Profiles
 Operator SeccompProfile (YAML or JSON) profile and writes it as:
@@ -16,6 +16,9 @@ Operator SeccompProfile (YAML or JSON) profile and writes it as:
   podman   containers/common's: the same, with errno names beside the numbers
   oci      the object for linux.seccomp in a bundle's config.json
   crd      a SeccompProfile (YAML; JSON when -o ends in .json)
+  log      complain mode (Docker format): the same rules, but what they do not allow runs and
+           is logged by the kernel (SCMP_ACT_LOG) instead of refused; collect those records
+           with seccomp-gen audit and merge them. Explicit errno rules keep their answer.
 oci and crd cannot say includes/excludes or archMap: they are resolved for one target, as
 Docker does when it starts a container. What a format cannot say is reported on stderr.
 
