@@ -7,7 +7,7 @@ import { SeccompGenError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import { Recorder } from '../kernel/recorder.js';
 import type { RecordedTarget } from '../kernel/target-codec.js';
-import { ANNOTATION } from '../oci/annotation.js';
+import { traceAnnotationOf } from '../oci/annotation.js';
 import type { OciState } from '../oci/state.js';
 import { takeDone } from '../state/done.js';
 import { withLock } from '../state/lock.js';
@@ -17,7 +17,7 @@ import { writeProfileOf, type Finished } from '../trace/finish.js';
 export type PoststopResult = Finished;
 
 export function poststop(state: OciState, config: Config): PoststopResult | null {
-  if (state.annotations?.[ANNOTATION] === undefined) return null;
+  if (traceAnnotationOf(state.annotations) === undefined) return null;
   const record = loadTarget(state.id);
   if (!record) {
     // Finished without us: gc wrote the profile (the container died unseen), or it ran untraced.

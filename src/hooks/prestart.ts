@@ -12,7 +12,7 @@ import { targetKeyOf } from '../kernel/namespaces.js';
 import { Recorder } from '../kernel/recorder.js';
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
-import { ANNOTATION, parseTraceAnnotation } from '../oci/annotation.js';
+import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
 import { containerOwner } from '../oci/owner.js';
 import { runtimeName } from '../oci/runtime.js';
@@ -73,7 +73,7 @@ function anyGone(): boolean {
 }
 
 export async function prestart(state: OciState, config: Config): Promise<PrestartResult> {
-  const value = state.annotations?.[ANNOTATION];
+  const value = traceAnnotationOf(state.annotations);
   if (value === undefined) return { record: null, warnings: [] }; // not asked to trace this container
   const request = parseTraceAnnotation(value);
   checkOutputAllowed(request.output, config.outputDirs);

@@ -9,6 +9,24 @@ import { isAbsolute, normalize } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 
 export const ANNOTATION = 'io.containers.trace-syscall';
+/** CRI-O names each container of a pod in its OCI annotations (pod annotations reach them all). */
+export const K8S_CONTAINER_NAME = 'io.kubernetes.container.name';
+
+/**
+ * The trace request meant for this container: `io.containers.trace-syscall/<name>` where
+ * <name> is its Kubernetes container name, else the plain key. On CRI-O a pod's annotations are
+ * copied to every container of the pod (and its infra container): a per-container key traces
+ * one container of the pod, to its own file.
+ */
+export function traceAnnotationOf(annotations: Record<string, string> | undefined): string | undefined {
+  if (!annotations) return undefined;
+  const name = annotations[K8S_CONTAINER_NAME];
+  if (name !== undefined) {
+    const own = annotations[`${ANNOTATION}/${name}`];
+    if (own !== undefined) return own;
+  }
+  return annotations[ANNOTATION];
+}
 
 export interface TraceRequest {
   /** Where to write the profile. */

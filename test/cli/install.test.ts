@@ -53,7 +53,7 @@ describe('seccomp-gen install', () => {
     expect(out.join('')).toBe(FILES.map((f) => `installed ${join(dir, f)}\n`).join(''));
   });
 
-  it('runs the hooks for exactly the io.containers.trace-syscall annotation', async () => {
+  it('runs the hooks for exactly the io.containers.trace-syscall annotation, and its per-container keys (CRI-O)', async () => {
     await install.run(['--hooks-dir', dir]);
     for (const file of FILES) {
       const annotations = Object.entries(read(file).when.annotations);
@@ -64,6 +64,7 @@ describe('seccomp-gen install', () => {
       expect(key.test('io.containersXtrace-syscall')).toBe(false);
       expect(key.test(`${ANNOTATION}.extra`)).toBe(false);
       expect(key.test(`x.${ANNOTATION}`)).toBe(false);
+      expect(key.test(`${ANNOTATION}/web`)).toBe(true);
       expect(new RegExp(valuePattern).test('of:/tmp/out.json')).toBe(true);
     }
   });
