@@ -1,0 +1,55 @@
+/**
+ * The npm package as users get it: `npm pack`, installed globally into a scratch prefix. It
+ * holds the built CLI, the hook bundle, the BPF object and the hook templates, installs hooks that
+ * point into itself, names syscalls through libseccomp (koffi without its install script), and
+ * records a command with its own BPF object.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, allowed, readProfile } from './support.js';
+
+const base = mkdtempSync(join(tmpdir(), 'seccomp-gen-pack-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+const sh = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000 });
+
+describe('npm pack → npm install -g', () => {
+  it('installs a working seccomp-gen', () => {
+    expect(sh('npm', ['pack', '--pack-destination', base]).status).toBe(0);
+    const [tgz] = readdirSync(base).filter((f) => f.endsWith('.tgz'));
+    const files = sh('tar', ['tzf', join(base, tgz!)]).stdout.split('\n');
+    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.js', 'package/bpf/recorder.bpf.o', 'package/hooks/seccomp-gen-prestart.json', 'package/examples/ci/record-and-check.sh']) {
+      expect(files).toContain(f);
+    }
+    const prefix = join(base, 'prefix');
+    expect(sh('npm', ['install', '-g', '--no-audit', '--no-fund', '--prefix', prefix, join(base, tgz!)]).status).toBe(0);
+    const bin = join(prefix, 'bin/seccomp-gen');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(sh(bin, ['--version']).stdout).toBe(`${pkg.version}\n`);
+
+    const hooks = join(base, 'hooks.d');
+    expect(sh(bin, ['install', '--hooks-dir', hooks]).status).toBe(0);
+    const hook = JSON.parse(readFileSync(join(hooks, 'seccomp-gen-prestart.json'), 'utf8')) as { hook: { args: string[] } };
+    expect(hook.hook.args[1]).toBe(join(prefix, 'lib/node_modules/seccomp-gen/dist/hook/main.js'));
+
+    expect(sh(bin, ['validate', join(ROOT, 'test/fixtures/profiles/hook-ls.json')]).status).toBe(0); // libseccomp via koffi
+    const out = join(base, 'true.json');
+    const rec = sh(bin, ['record', '-o', out, '--', 'true'], { SECCOMP_GEN_RUN_DIR: join(base, 'run'), SECCOMP_GEN_PIN_DIR: `/sys/fs/bpf/sg-pack-${process.pid}` });
+    expect(rec.stderr).toMatch(/written to/);
+    expect(rec.status).toBe(0);
+    expect(allowed(readProfile(out)).has('execve')).toBe(true);
+  });
+
+  it('every command has complete --help', () => {
+    const list = sh('node', [join(ROOT, 'dist/cli/main.js'), '--help']).stdout;
+    const names = [...list.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]!);
+    expect(names).toEqual(expect.arrayContaining(['audit', 'record', 'convert', 'install']));
+    for (const n of names) {
+      const help = sh('node', [join(ROOT, 'dist/cli/main.js'), n, '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: seccomp-gen ${n}\\b`));
+    }
+  });
+});
