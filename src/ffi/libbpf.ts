@@ -33,8 +33,6 @@ interface Bindings {
   objGet: (path: string) => number;
   lookup: (fd: number, key: Buffer, value: Buffer) => number;
   update: (fd: number, key: Buffer, value: Buffer, flags: bigint) => number;
-  remove: (fd: number, key: Buffer) => number;
-  nextKey: (fd: number, key: Buffer | null, next: Buffer) => number;
   lookupBatch: (fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: number[], opts: null) => number;
 }
 
@@ -74,8 +72,6 @@ function lib(): Bindings {
     objGet: l.func('int bpf_obj_get(const char *path)'),
     lookup: l.func('int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)'),
     update: l.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
-    remove: l.func('int bpf_map_delete_elem(int fd, const void *key)'),
-    nextKey: l.func('int bpf_map_get_next_key(int fd, const void *key, _Out_ void *next_key)'),
     lookupBatch: l.func(
       'int bpf_map_lookup_batch(int fd, void *in_batch, _Out_ void *out_batch, _Out_ void *keys, _Out_ void *values, _Inout_ uint32_t *count, void *opts)',
     ),
@@ -87,7 +83,6 @@ function lib(): Bindings {
 }
 
 export const BPF_ANY = 0n;
-export const BPF_NOEXIST = 1n;
 
 const ENOENT = 2;
 
@@ -222,14 +217,6 @@ export function mapUpdate(fd: number, key: Buffer, value: Buffer, flags = BPF_AN
   checkInt('writing a BPF map entry', lib().update(fd, key, value, flags));
 }
 
-/** Delete `key`; false if it was not there. */
-export function mapDelete(fd: number, key: Buffer): boolean {
-  const rc = lib().remove(fd, key);
-  if (rc === -ENOENT) return false;
-  checkInt('deleting a BPF map entry', rc);
-  return true;
-}
-
 /**
  * Every value of an array map of `entries` entries of `valueSize` bytes, in one bpf() call
  * (one call per entry through FFI costs ~10 µs each: a 1024-entry scan took ~8 ms).
@@ -243,17 +230,4 @@ export function arrayValues(fd: number, entries: number, valueSize: number): Buf
   if (rc < 0 && rc !== -ENOENT) checkInt('reading a BPF map in one batch', rc);
   if (count[0] !== entries) throw new SeccompGenError('BPF', `reading a BPF map in one batch returned ${count[0]} of ${entries} entries`);
   return values;
-}
-
-export function mapKeys(fd: number, keySize: number): Buffer[] {
-  const keys: Buffer[] = [];
-  let prev: Buffer | null = null;
-  for (;;) {
-    const next = Buffer.alloc(keySize);
-    const rc = lib().nextKey(fd, prev, next);
-    if (rc === -ENOENT) return keys;
-    checkInt('listing BPF map keys', rc);
-    keys.push(next);
-    prev = next;
-  }
 }

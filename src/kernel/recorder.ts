@@ -18,6 +18,7 @@ import {
   encodeSlot,
   encodeTombstone,
   keyName,
+  targetFlags,
   type RecordedTarget,
   type TargetKey,
 } from './target-codec.js';
@@ -88,33 +89,35 @@ export class Recorder {
     return new Recorder(openPinned(p.targets), openPinned(p.counts));
   }
 
-  static isAttached(): boolean {
-    return existsSync(pins().link);
-  }
-
   private slot(index: number): Buffer {
     const value = mapLookup(this.targetsFd, encodeSlot(index), TARGET_SIZE);
     if (!value) throw new SeccompGenError('BPF', `recorder slot ${index} cannot be read`);
     return value;
   }
 
-  /** The slot holding `key`, or undefined. Same probing as the program's lookup(). */
-  private find(key: TargetKey): number | undefined {
-    for (const index of probeSequence(key.inum)) {
-      const held = decodeSlotKey(this.slot(index));
-      if (held === 'empty') return undefined;
-      if (held !== 'tombstone' && held.kind === key.kind && held.inum === key.inum) return index;
-    }
-    return undefined;
-  }
-
-  addTarget(key: TargetKey, flags: bigint): void {
+  /** What each slot of `key`'s probe sequence holds, as the program's lookup() sees it. */
+  private probe(key: TargetKey): { sequence: number[]; states: SlotState[] } {
     const sequence = probeSequence(key.inum);
     const states: SlotState[] = sequence.map((index) => {
       const held = decodeSlotKey(this.slot(index));
       if (held === 'empty' || held === 'tombstone') return { kind: held };
       return { kind: 'used', matches: held.kind === key.kind && held.inum === key.inum };
     });
+    return { sequence, states };
+  }
+
+  /** The slot holding `key`, or undefined: the first match before an empty slot. */
+  private find(key: TargetKey): number | undefined {
+    const { sequence, states } = this.probe(key);
+    for (const [i, s] of states.entries()) {
+      if (s.kind === 'empty') return undefined;
+      if (s.kind === 'used' && s.matches) return sequence[i];
+    }
+    return undefined;
+  }
+
+  addTarget(key: TargetKey, flags: bigint): void {
+    const { sequence, states } = this.probe(key);
     const place = placeFor(states, sequence);
     if (place === 'exists') throw new SeccompGenError('TARGET', `namespace ${keyName(key)} is already traced by another container`);
     if (place === 'full') throw new SeccompGenError('TARGET', `too many containers traced at once near namespace ${keyName(key)} (${PROBES} slots probed): stop some, or run seccomp-gen gc`);
@@ -135,14 +138,14 @@ export class Recorder {
     return true;
   }
 
-  /** Every traced namespace, with what its slot holds. */
-  private entries(): { key: TargetKey; target: RecordedTarget }[] {
-    const out: { key: TargetKey; target: RecordedTarget }[] = [];
+  /** Every traced namespace and its flags, from one batch read (bitmaps are not decoded). */
+  private entries(): { key: TargetKey; flags: bigint }[] {
+    const out: { key: TargetKey; flags: bigint }[] = [];
     const all = arrayValues(this.targetsFd, SLOTS, TARGET_SIZE);
     for (let index = 0; index < SLOTS; index++) {
       const value = all.subarray(index * TARGET_SIZE, (index + 1) * TARGET_SIZE);
       const held = decodeSlotKey(value);
-      if (held !== 'empty' && held !== 'tombstone') out.push({ key: held, target: decodeTarget(value) });
+      if (held !== 'empty' && held !== 'tombstone') out.push({ key: held, flags: targetFlags(value) });
     }
     return out;
   }
@@ -155,9 +158,9 @@ export class Recorder {
   private refreshCounts(): void {
     let mntnsTargets = 0;
     let unfilteredTargets = 0;
-    for (const { key, target } of this.entries()) {
+    for (const { key, flags } of this.entries()) {
       if (key.kind === 'mnt') mntnsTargets++;
-      if (!(target.flags & FLAG_FILTERED_ONLY)) unfilteredTargets++;
+      if (!(flags & FLAG_FILTERED_ONLY)) unfilteredTargets++;
     }
     mapUpdate(this.countsFd, Buffer.alloc(4), encodeCounts({ mntnsTargets, unfilteredTargets }));
   }

@@ -50,6 +50,11 @@ export function encodeTombstone(): Buffer {
   return buf;
 }
 
+/** The SG_FLAG_* word of a slot, without decoding its bitmap. */
+export function targetFlags(buf: Buffer): bigint {
+  return buf.readBigUInt64LE(8);
+}
+
 export interface RecordedTarget {
   flags: bigint;
   /** Syscall numbers seen, per bitmap slot, ascending. */
@@ -67,7 +72,7 @@ export function decodeTarget(buf: Buffer): RecordedTarget {
       }
     }
   }
-  return { flags: buf.readBigUInt64LE(8), syscalls };
+  return { flags: targetFlags(buf), syscalls };
 }
 
 export interface Counts {
