@@ -2,7 +2,7 @@
 /** seccomp-gen: the command line. Dispatches to one command file; see registry.ts. */
 import { readFileSync } from 'node:fs';
 import { COMMANDS } from './registry.js';
-import { reportError } from './output.js';
+import { runCommand } from './output.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -49,11 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
     return 0;
   }
-  try {
-    return await command.run(rest);
-  } catch (e) {
-    return reportError(`seccomp-gen ${name}`, e);
-  }
+  return runCommand(command, rest);
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,39 +1,15 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { convert } from '../../src/cli/commands/convert.js';
 import { diff } from '../../src/cli/commands/diff.js';
 import { merge } from '../../src/cli/commands/merge.js';
 import { show } from '../../src/cli/commands/show.js';
 import { validate } from '../../src/cli/commands/validate.js';
-import { reportError } from '../../src/cli/output.js';
-import type { Command } from '../../src/cli/command.js';
 import { fixture } from '../profile/helpers.js';
+import { run, useCliHarness } from './harness.js';
 
-let dir: string;
-let out: string;
-let err: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sg-cli-'));
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Run a command as main.ts does: errors become one line on stderr and an exit code. */
-async function run(command: Command, ...args: string[]): Promise<number> {
-  try {
-    return await command.run(args);
-  } catch (e) {
-    return reportError(`seccomp-gen ${command.name}`, e);
-  }
-}
+const io = useCliHarness('sg-cli-');
 
 describe('every profile command', () => {
   it.each([merge, convert, diff, validate, show])('$name has usage text', (c) => {
@@ -44,50 +20,50 @@ describe('every profile command', () => {
 describe('seccomp-gen merge', () => {
   it('writes the union of two recordings to stdout, sorted', async () => {
     expect(await run(merge, fixture('ls.json'), fixture('cat.json'))).toBe(0);
-    const p = JSON.parse(out);
+    const p = JSON.parse(io.out);
     expect(p.syscalls[0].names).toContain('sendfile');
     expect(p.syscalls[0].names).toContain('getdents64');
     expect(p.architectures).toEqual(['SCMP_ARCH_X32', 'SCMP_ARCH_X86', 'SCMP_ARCH_X86_64']);
   });
 
   it('-o replaces the file atomically; --intersect keeps only what both allow', async () => {
-    const o = join(dir, 'both.json');
+    const o = join(io.dir, 'both.json');
     writeFileSync(o, 'old');
     expect(await run(merge, fixture('ls.json'), fixture('cat.json'), '--intersect', '-o', o)).toBe(0);
     const p = JSON.parse(readFileSync(o, 'utf8'));
     expect(p.syscalls[0].names).not.toContain('sendfile');
     expect(p.syscalls[0].names).toContain('openat');
-    expect(readdirSync(dir)).toEqual(['both.json']);
+    expect(readdirSync(io.dir)).toEqual(['both.json']);
   });
 
   it('differing defaults: an error, and nothing written; --default-action settles it', async () => {
-    const o = join(dir, 'm.json');
+    const o = join(io.dir, 'm.json');
     writeFileSync(o, 'old');
     expect(await run(merge, fixture('ls.json'), fixture('docker-default.json'), '-o', o)).toBe(2);
-    expect(err).toContain('default actions differ');
+    expect(io.err).toContain('default actions differ');
     expect(readFileSync(o, 'utf8')).toBe('old');
     expect(await run(merge, fixture('ls.json'), fixture('docker-default.json'), '--default-action', 'ERRNO(ENOSYS)', '-o', o)).toBe(0);
     expect(JSON.parse(readFileSync(o, 'utf8')).defaultErrnoRet).toBe(38);
   });
 
   it.each(['not-json.json', 'wrong-shape.json', 'both-arches.json', 'unknown-action.json', 'missing.json'])('bad input %s: one line naming it, exit 1, nothing written', async (bad) => {
-    const o = join(dir, 'out.json');
+    const o = join(io.dir, 'out.json');
     expect(await run(merge, fixture('ls.json'), fixture(bad), '-o', o)).toBe(1);
-    expect(err.trim().split('\n')).toHaveLength(1);
-    expect(err).toContain(fixture(bad));
-    expect(readdirSync(dir)).toEqual([]);
+    expect(io.err.trim().split('\n')).toHaveLength(1);
+    expect(io.err).toContain(fixture(bad));
+    expect(readdirSync(io.dir)).toEqual([]);
   });
 });
 
 describe('seccomp-gen convert', () => {
   it('podman → crd YAML on stdout, with warnings on stderr', async () => {
     expect(await run(convert, fixture('podman-default.json'), '--to', 'crd', '--arch', 'amd64', '--kernel', '6.1')).toBe(0);
-    expect(out).toMatch(/^apiVersion: security-profiles-operator\.x-k8s\.io\/v1beta1\nkind: SeccompProfile\n/);
-    expect(err).toContain('no defaultErrnoRet');
+    expect(io.out).toMatch(/^apiVersion: security-profiles-operator\.x-k8s\.io\/v1beta1\nkind: SeccompProfile\n/);
+    expect(io.err).toContain('no defaultErrnoRet');
   });
 
   it('crd → docker to a file', async () => {
-    const o = join(dir, 'p.json');
+    const o = join(io.dir, 'p.json');
     expect(await run(convert, fixture('crd.yaml'), '--to', 'docker', '-o', o)).toBe(0);
     expect(JSON.parse(readFileSync(o, 'utf8')).syscalls[1]).toEqual({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
   });
@@ -95,31 +71,31 @@ describe('seccomp-gen convert', () => {
   it('--to is required and checked', async () => {
     expect(await run(convert, fixture('ls.json'))).toBe(2);
     expect(await run(convert, fixture('ls.json'), '--to', 'lxc')).toBe(2);
-    expect(err).toContain('unknown format "lxc"');
+    expect(io.err).toContain('unknown format "lxc"');
   });
 });
 
 describe('seccomp-gen validate', () => {
   it('exit 0 for valid files', async () => {
     expect(await run(validate, fixture('docker-default.json'), fixture('podman-default.json'), fixture('crd.yaml'))).toBe(0);
-    expect(out).toContain('docker-default.json: valid (docker format');
+    expect(io.out).toContain('docker-default.json: valid (docker format');
   });
 
   it('exit 1 with the place and a suggestion', async () => {
     expect(await run(validate, fixture('ls.json'), fixture('typo.json'), fixture('not-json.json'))).toBe(1);
-    expect(err).toContain(`${fixture('typo.json')}: syscalls[3].names[1]: unknown syscall "opnat" (did you mean "openat"?)`);
-    expect(err).toContain(`${fixture('not-json.json')}: not valid JSON (line 4, column 36)`);
-    expect(out).toContain('ls.json: valid');
+    expect(io.err).toContain(`${fixture('typo.json')}: syscalls[3].names[1]: unknown syscall "opnat" (did you mean "openat"?)`);
+    expect(io.err).toContain(`${fixture('not-json.json')}: not valid JSON (line 4, column 36)`);
+    expect(io.out).toContain('ls.json: valid');
   });
 });
 
 describe('seccomp-gen diff', () => {
   it('text, --json and --exit-code', async () => {
     expect(await run(diff, fixture('ls.json'), fixture('cat.json'))).toBe(0);
-    expect(out).toContain('+ sendfile');
-    out = '';
+    expect(io.out).toContain('+ sendfile');
+    io.out = '';
     expect(await run(diff, fixture('ls.json'), fixture('cat.json'), '--json', '--exit-code')).toBe(1);
-    expect(JSON.parse(out).added.map((c: { name: string }) => c.name)).toEqual(['fadvise64', 'sendfile']);
+    expect(JSON.parse(io.out).added.map((c: { name: string }) => c.name)).toEqual(['fadvise64', 'sendfile']);
     expect(await run(diff, fixture('ls.json'), fixture('ls.json'), '--exit-code')).toBe(0);
   });
 
@@ -131,9 +107,9 @@ describe('seccomp-gen diff', () => {
 describe('seccomp-gen show', () => {
   it("summarizes against Docker's default", async () => {
     expect(await run(show, fixture('podman-default.json'), '--arch', 'amd64')).toBe(0);
-    expect(out).toMatch(/allows\s+\d+ syscalls/);
-    expect(out).toMatch(/Docker blocks \d+ of them: .*keyctl/);
-    expect(out).toMatch(/drops \d+ of the \d+ syscalls Docker allows/);
+    expect(io.out).toMatch(/allows\s+\d+ syscalls/);
+    expect(io.out).toMatch(/Docker blocks \d+ of them: .*keyctl/);
+    expect(io.out).toMatch(/drops \d+ of the \d+ syscalls Docker allows/);
   });
 });
 
@@ -149,28 +125,28 @@ const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Json;
 describe('profiles the hook produced', () => {
   it('validate against the real libseccomp', async () => {
     expect(await run(validate, LS, NGINX)).toBe(0);
-    expect(err).toBe('');
+    expect(io.err).toBe('');
   });
 
   it('merge into a profile that allows what each allows', async () => {
-    const o = join(dir, 'both.json');
+    const o = join(io.dir, 'both.json');
     expect(await run(merge, LS, NGINX, '-o', o)).toBe(0);
     const both = allowed(read(o));
     for (const n of [...allowed(read(LS)), ...allowed(read(NGINX))]) expect(both.has(n)).toBe(true);
-    expect(await run(merge, o, o, '-o', join(dir, 'again.json'))).toBe(0);
-    expect(readFileSync(join(dir, 'again.json'), 'utf8')).toBe(readFileSync(o, 'utf8'));
+    expect(await run(merge, o, o, '-o', join(io.dir, 'again.json'))).toBe(0);
+    expect(readFileSync(join(io.dir, 'again.json'), 'utf8')).toBe(readFileSync(o, 'utf8'));
   });
 
   it('diff: nginx needs the network, ls does not', async () => {
     expect(await run(diff, LS, NGINX, '--exit-code')).toBe(1);
-    for (const n of ['socket', 'bind', 'listen']) expect(out).toMatch(new RegExp(`\\+ ${n}\\b`));
-    out = '';
+    for (const n of ['socket', 'bind', 'listen']) expect(io.out).toMatch(new RegExp(`\\+ ${n}\\b`));
+    io.out = '';
     expect(await run(diff, LS, LS, '--exit-code')).toBe(0);
   });
 
   it('convert to the CRD and back keeps what is allowed', async () => {
-    const crd = join(dir, 'ls.crd.yaml');
-    const back = join(dir, 'ls.back.json');
+    const crd = join(io.dir, 'ls.crd.yaml');
+    const back = join(io.dir, 'ls.back.json');
     expect(await run(convert, LS, '--to', 'crd', '-o', crd)).toBe(0);
     expect(readFileSync(crd, 'utf8')).toMatch(/kind: SeccompProfile/);
     expect(await run(convert, crd, '--to', 'docker', '-o', back)).toBe(0);
@@ -179,7 +155,7 @@ describe('profiles the hook produced', () => {
 
   it('show counts what they allow against Docker\'s default', async () => {
     expect(await run(show, LS)).toBe(0);
-    expect(out).toMatch(new RegExp(`allows\\s+${allowed(read(LS)).size} syscalls`));
-    expect(out).toMatch(/Docker allows all of them/);
+    expect(io.out).toMatch(new RegExp(`allows\\s+${allowed(read(LS)).size} syscalls`));
+    expect(io.out).toMatch(/Docker allows all of them/);
   });
 });
