@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -80,13 +80,17 @@ function result(r: { status: number | null; stdout: string; stderr: string }): R
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Podman runs in the workspace (the hooks directory's parent): conmon drops an `oom` marker in
+ * its working directory when a container is OOM-killed, which must not land in the checkout.
+ */
 export function podman(hooksDir: string, args: string[]): Run {
-  return result(spawnSync('podman', ['--hooks-dir', hooksDir, ...args], { encoding: 'utf8', timeout: 120_000 }));
+  return result(spawnSync('podman', ['--hooks-dir', hooksDir, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dirname(hooksDir) }));
 }
 
 export function podmanAsync(hooksDir: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn('podman', ['--hooks-dir', hooksDir, ...args]);
+    const child = spawn('podman', ['--hooks-dir', hooksDir, ...args], { cwd: dirname(hooksDir) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
