@@ -37,20 +37,22 @@ export const WORKLOADS: Workload[] = [
   {
     name: 'web server (nginx + curl)',
     // `nginx -s quit` only signals the master (and logs a timestamped notice): wait until it has
-    // really gone (its pid file removed), so every run does the same shutdown work.
+    // really gone (its pid file removed), so every run does the same shutdown work. Each wait
+    // loop sleeps once unconditionally: a loop whose body may or may not run makes a workload
+    // whose syscalls differ from run to run (sleep's clock_nanosleep was seen at replay only).
     cmd: sh([
       'nginx -g "error_log stderr crit;"',
       'curl -s -w " %{http_code}\\n" http://127.0.0.1/ | tail -c 24',
       'curl -s -o /dev/null -w "%{http_code}\\n" http://127.0.0.1/missing',
       'nginx -s quit 2>/dev/null',
-      'while [ -e /run/nginx.pid ]; do sleep 0.05; done',
+      'sleep 0.05; while [ -e /run/nginx.pid ]; do sleep 0.05; done',
     ].join('; ')),
   },
   {
     name: 'key-value server (redis)',
     cmd: sh([
       'redis-server --daemonize yes --save "" --appendonly no --logfile /tmp/redis.log',
-      'until redis-cli ping >/dev/null 2>&1; do sleep 0.05; done',
+      'sleep 0.05; until redis-cli ping >/dev/null 2>&1; do sleep 0.05; done',
       'redis-cli set greeting hello && redis-cli rpush list a b c && redis-cli incrby counter 41 && redis-cli incr counter',
       'redis-cli get greeting && redis-cli lrange list 0 -1 && redis-cli dbsize',
       'redis-cli shutdown nosave',
