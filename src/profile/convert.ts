@@ -11,6 +11,10 @@
  * - log: complain mode: the same profile answering SCMP_ACT_LOG by default, so what it does not
  *   allow still runs and the kernel logs it (seccomp-gen audit reads those records back). Its
  *   explicit rules stay: an errno a workload is meant to get (clone3 → ENOSYS) keeps its answer.
+ * Docker before 23.0 reads a docker file's rules and their errnoRet but drops defaultErrnoRet
+ * (moby#42604): what the profile does not name is refused with EPERM there. A recorded workload
+ * never asks for those, so it replays the same; a path it did not take while traced may see
+ * EPERM where podman says ENOSYS, which is said when converting.
  * Pure: profile in, text and warnings out.
  */
 import { stringify } from 'yaml';
@@ -65,6 +69,13 @@ function toPodman(p: CanonicalProfile): Json {
     ...rest,
     syscalls: syscalls.map(podmanRule),
   };
+}
+
+/** What Docker before 23.0 would answer differently, if anything. */
+export function olderDockerWarning(p: CanonicalProfile): string | undefined {
+  if (p.defaultErrnoRet === undefined || p.defaultErrnoRet === 1) return undefined;
+  const name = errnoName(p.defaultErrnoRet);
+  return `Docker before 23.0 ignores defaultErrnoRet: there a syscall the profile does not name is refused with EPERM (1), not ${p.defaultErrnoRet}${name ? ` (${name})` : ''}`;
 }
 
 function toLog(p: CanonicalProfile, warnings: string[]): Json {
@@ -125,8 +136,10 @@ function toCrd(p: CanonicalProfile, name: string, warnings: string[]): Json {
 export function convertProfile(profile: CanonicalProfile, options: ConvertOptions): Converted {
   const warnings: string[] = [];
   switch (options.to) {
-    case 'docker':
-      return { text: formatJson(profile), warnings };
+    case 'docker': {
+      const older = olderDockerWarning(profile);
+      return { text: formatJson(profile), warnings: older ? [older] : [] };
+    }
     case 'podman':
       return { text: formatJson(toPodman(profile)), warnings };
     case 'log':

@@ -55,6 +55,17 @@ describe('convert', () => {
     expect(warnings.join('\n')).toContain('SCMP_ARCH_LOONGARCH64: left out');
   });
 
+  it('→ docker says that Docker before 23.0 refuses unnamed syscalls with EPERM', () => {
+    const hook = loadProfile(fixture('hook-ls.json')).profile; // defaultErrnoRet 38, errnoRet 1 rules
+    expect(convertProfile(hook, { to: 'docker', target: amd64 }).warnings).toEqual([
+      'Docker before 23.0 ignores defaultErrnoRet: there a syscall the profile does not name is refused with EPERM (1), not 38 (ENOSYS)',
+    ]);
+    // EPERM is what old Docker answers anyway; rule errnoRet it honours; log takes no default errno
+    expect(convertProfile({ ...hook, defaultErrnoRet: 1 }, { to: 'docker', target: amd64 }).warnings).toEqual([]);
+    expect(convertProfile(hook, { to: 'log', target: amd64 }).warnings).toEqual([]);
+    expect(convertProfile(hook, { to: 'podman', target: amd64 }).warnings).toEqual([]);
+  });
+
   it('crdName makes a Kubernetes name', () => {
     expect(crdName('/tmp/My_Profile.yaml')).toBe('my-profile');
     expect(crdName('---')).toBe('seccomp-profile');
