@@ -8,9 +8,10 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "test/setup.sh: run as root (the hooks load BPF and podman runs rootful)" >&2; exit 1; }
 
 # Build tools (clang, bpftool for the BPF object), run-time libraries (libbpf1, libseccomp2),
-# podman with runc, and what the test images are made of.
+# podman with runc, what the test images are made of, and Debian's Docker for the test that
+# applies profiles under a real Docker daemon (it starts a private one itself).
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
-          gcc-multilib podman runc conmon busybox-static debootstrap strace)
+          gcc-multilib podman runc conmon busybox-static debootstrap strace docker.io)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -18,6 +19,12 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   apt-get update -qq
+  # No service a package brings may start (docker.io's daemon would add a bridge and iptables
+  # rules): the tests start what they need, privately. policy-rc.d is Debian's switch for that.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
