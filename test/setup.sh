@@ -11,7 +11,8 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 # podman with runc, what the test images are made of, and Debian's Docker for the test that
 # applies profiles under a real Docker daemon (it starts a private one itself).
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
-          gcc-multilib podman runc conmon busybox-static debootstrap strace docker.io)
+          gcc-multilib podman runc conmon busybox-static debootstrap strace docker.io
+          groff-base man-db)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
 
 export const BPFFS = '/sys/fs/bpf';
+/** Where the recorder is pinned unless SECCOMP_GEN_PIN_DIR says otherwise. */
+export const DEFAULT_PIN_DIR = `${BPFFS}/seccomp-gen`;
 
 export function isBpffsMounted(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): boolean {
   // mountinfo: "id parent maj:min root mountpoint options … - fstype source superopts"

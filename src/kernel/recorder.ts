@@ -9,7 +9,7 @@ import { BpfObject, arrayValues, closeFd, mapLookup, mapUpdate, openPinned } fro
 import { SeccompGenError } from '../errors.js';
 import { COUNTS_MAP, FLAG_FILTERED_ONLY, OBJECT_PATH, PROBES, PROGRAM_NAME, SLOTS, TARGET_SIZE, TARGETS_MAP } from './abi.js';
 import { placeFor, probeSequence, type SlotState } from './slots.js';
-import { BPFFS, ensureBpffs } from './bpffs.js';
+import { DEFAULT_PIN_DIR, ensureBpffs } from './bpffs.js';
 import {
   decodeSlotKey,
   decodeTarget,
@@ -24,7 +24,7 @@ import {
 } from './target-codec.js';
 
 export function pinDir(): string {
-  return process.env.SECCOMP_GEN_PIN_DIR ?? join(BPFFS, 'seccomp-gen');
+  return process.env.SECCOMP_GEN_PIN_DIR ?? DEFAULT_PIN_DIR;
 }
 const pins = () => ({ link: join(pinDir(), 'link'), targets: join(pinDir(), 'targets'), counts: join(pinDir(), 'counts') });
 

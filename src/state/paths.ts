@@ -5,8 +5,10 @@
  */
 import { join } from 'node:path';
 
+export const DEFAULT_RUN_DIR = '/run/seccomp-gen';
+
 export function runDir(): string {
-  return process.env.SECCOMP_GEN_RUN_DIR ?? '/run/seccomp-gen';
+  return process.env.SECCOMP_GEN_RUN_DIR ?? DEFAULT_RUN_DIR;
 }
 
 export function targetsDir(): string {

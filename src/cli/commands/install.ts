@@ -17,7 +17,8 @@ const TEMPLATES = fileURLToPath(new URL('../../../hooks/', import.meta.url));
 // spent ~30 ms on module loading alone while the container waited.
 const HOOK_ENTRY = fileURLToPath(new URL('../../hook/main.js', import.meta.url));
 
-function templates(): string[] {
+/** The hooks.d files install writes: one per template in hooks/. */
+export function hookFileNames(): string[] {
   return readdirSync(TEMPLATES).filter((f) => /^seccomp-gen-.*\.json$/.test(f));
 }
 
@@ -31,7 +32,7 @@ export interface HookSettings {
 /** The hooks.d documents, with absolute paths filled in. */
 export function renderHooks(node = process.execPath, entry = HOOK_ENTRY, settings: HookSettings = {}): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  for (const file of templates()) {
+  for (const file of hookFileNames()) {
     const text = readFileSync(join(TEMPLATES, file), 'utf8');
     // Replacer functions: a "$&" or "$'" in a path is text, not a replacement pattern.
     const doc = JSON.parse(text, (_k, v: unknown) =>
@@ -101,7 +102,7 @@ export const uninstall: Command = {
   run(args) {
     const { values } = parse(args, options, false);
     const dir = resolve(values['hooks-dir'] ?? DEFAULT_HOOKS_DIR);
-    for (const file of templates()) {
+    for (const file of hookFileNames()) {
       const path = join(dir, basename(file));
       try {
         unlinkSync(path);
