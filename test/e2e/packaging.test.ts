@@ -1,11 +1,11 @@
 /**
  * The npm package as users get it: `npm pack`, installed globally into a scratch prefix. It
  * holds the built CLI, the hook bundle, the BPF object and the hook templates, installs hooks that
- * point into itself, names syscalls through libseccomp (koffi without its install script), and
- * records a command with its own BPF object.
+ * point into itself, names syscalls through libseccomp (koffi without its install script),
+ * records a command with its own BPF object, and has its man page where man finds it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('npm pack → npm install -g', () => {
     expect(sh('npm', ['pack', '--pack-destination', base]).status).toBe(0);
     const [tgz] = readdirSync(base).filter((f) => f.endsWith('.tgz'));
     const files = sh('tar', ['tzf', join(base, tgz!)]).stdout.split('\n');
-    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.js', 'package/bpf/recorder.bpf.o', 'package/hooks/seccomp-gen-prestart.json', 'package/examples/ci/record-and-check.sh']) {
+    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.js', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/hooks/seccomp-gen-prestart.json', 'package/examples/ci/record-and-check.sh']) {
       expect(files).toContain(f);
     }
     const prefix = join(base, 'prefix');
@@ -28,6 +28,15 @@ describe('npm pack → npm install -g', () => {
     const bin = join(prefix, 'bin/seccomp-gen');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(sh(bin, ['--version']).stdout).toBe(`${pkg.version}\n`);
+
+    // package.json "man": npm links the page under the prefix, where man looks for a bin/ on PATH.
+    const page = join(prefix, 'share/man/man1/seccomp-gen.1');
+    expect(readFileSync(page, 'utf8')).toContain(`.TH "SECCOMP\\-GEN" "1" `);
+    expect(readFileSync(page, 'utf8')).toContain(`"seccomp\\-gen ${pkg.version}"`);
+    if (sh('man', ['--version']).error === undefined) {
+      const found = sh('man', ['-w', 'seccomp-gen'], { PATH: `${join(prefix, 'bin')}:${process.env.PATH}`, MANPATH: undefined });
+      expect(realpathSync(found.stdout.trim())).toBe(realpathSync(page)); // man prints where the link leads
+    }
 
     const hooks = join(base, 'hooks.d');
     expect(sh(bin, ['install', '--hooks-dir', hooks]).status).toBe(0);
