@@ -89,12 +89,35 @@ export function parseAuditLine(text: string): SeccompEvent | null {
 }
 
 export function parseAuditText(text: string): SeccompEvent[] {
-  const out: SeccompEvent[] = [];
-  for (const line of text.split('\n')) {
-    const e = parseAuditLine(line);
-    if (e) out.push(e);
+  const reader = new AuditRecordReader();
+  reader.push(text);
+  return reader.end();
+}
+
+/**
+ * The records of a text that comes in pieces (a big log read a chunk at a time, so that it need
+ * not be held whole): the same records as parseAuditText of the whole text, however it is cut.
+ */
+export class AuditRecordReader {
+  readonly events: SeccompEvent[] = [];
+  /** The last line so far, not ended yet. */
+  private rest = '';
+
+  push(text: string): void {
+    const lines = (this.rest + text).split('\n');
+    this.rest = lines.pop()!;
+    for (const line of lines) {
+      const e = parseAuditLine(line);
+      if (e) this.events.push(e);
+    }
   }
-  return out;
+
+  end(): SeccompEvent[] {
+    const e = parseAuditLine(this.rest);
+    if (e) this.events.push(e);
+    this.rest = '';
+    return this.events;
+  }
 }
 
 /**

@@ -5,10 +5,11 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { emit, loadAll, warn } from '../profile-io.js';
+import { withProgressAsync } from '../progress.js';
 import { SeccompGenError } from '../../errors.js';
 import { additionsFrom } from '../../audit/additions.js';
-import { parseAuditText, parseSince } from '../../audit/parse.js';
-import { readAuditText, AUDIT_LOG } from '../../audit/source.js';
+import { parseSince } from '../../audit/parse.js';
+import { readAuditRecords, AUDIT_LOG } from '../../audit/source.js';
 import { formatJson } from '../../profile/write.js';
 import type { Profile } from '../../profile/schema.js';
 import { describeUnknown } from '../../syscalls/resolve.js';
@@ -40,7 +41,7 @@ Options:
   --from FILE     read records from FILE (- for stdin), e.g. ausearch -m SECCOMP --raw output
   -o, --output F  write there (atomically); default: stdout
 `,
-  run(args) {
+  async run(args) {
     const { values } = parse(
       args,
       { since: { type: 'string' }, comm: { type: 'string' }, base: { type: 'string' }, from: { type: 'string' }, output: { type: 'string', short: 'o' } },
@@ -53,8 +54,11 @@ Options:
       const [loaded] = loadAll([values.base], 'audit');
       base = loaded!.profile as Profile;
     }
-    const { text, source, kernelLog } = readAuditText(values.from);
-    const all = parseAuditText(text);
+    const { events: all, source, kernelLog } = await withProgressAsync((progress) =>
+      readAuditRecords(values.from, {
+        onProgress: (p) => progress.update({ what: `reading ${p.source}`, unit: 'bytes', done: p.bytes, total: p.totalBytes, detail: `${p.records} records` }),
+      }),
+    );
     const events = all.filter((e) => (since === undefined || (e.time !== undefined && e.time >= since)) && (values.comm === undefined || e.comm === values.comm));
     const additions = additionsFrom(events, libseccompTable(), base ? { base } : {});
     const warnings: string[] = [];
