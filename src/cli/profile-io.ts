@@ -9,9 +9,15 @@ import { SeccompGenError } from '../errors.js';
 import { loadProfile, type LoadedProfile } from '../profile/normalize.js';
 import { hostTarget, goArch, DOCKER_DEFAULT_CAPS, type Target } from '../profile/resolve.js';
 import { writeFileAtomic } from '../profile/write.js';
+import { withProgress } from './progress.js';
 
 export function loadAll(paths: readonly string[], command: string): LoadedProfile[] {
-  const loaded = paths.map((p) => loadProfile(p));
+  const loaded = withProgress((progress) =>
+    paths.map((path, i) => {
+      if (paths.length > 1) progress.update({ what: 'reading profiles', unit: 'items', done: i, total: paths.length, detail: path });
+      return loadProfile(path);
+    }),
+  );
   for (const l of loaded) warn(command, l.warnings);
   return loaded;
 }

@@ -31,6 +31,8 @@ export interface GcDeps {
   finish?: (record: TargetRecord, recorded: RecordedTarget) => string;
   /** Detach the program when no target remains (prestart, about to add one, says no). */
   detach?: boolean;
+  /** Told before each container is looked at, for the CLI's progress line over many. */
+  onProgress?: (checked: number, total: number) => void;
 }
 
 export interface GcEvent {
@@ -60,7 +62,9 @@ export function gc(deps: GcDeps): GcReport {
   const alive = deps.alive ?? containerAlive;
   const events: GcEvent[] = [];
   const live: TargetKey[] = [];
-  for (const id of listTargetIds()) {
+  const ids = listTargetIds();
+  for (const [checked, id] of ids.entries()) {
+    deps.onProgress?.(checked, ids.length);
     let record: TargetRecord | null;
     try {
       record = loadTarget(id);

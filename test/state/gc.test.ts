@@ -73,6 +73,13 @@ describe('gc', () => {
     expect(takeDone('gone')).toBeNull(); // taken once
   });
 
+  it('tells its progress before each container, out of all of them', () => {
+    for (const [i, id] of ['a', 'b', 'c'].entries()) saveTarget(record(id, i + 1));
+    const told: [number, number][] = [];
+    gc({ recorder: new FakeRecorder([pidKey(1), pidKey(2), pidKey(3)]), alive: () => true, onProgress: (n, total) => told.push([n, total]) });
+    expect(told).toEqual([[0, 3], [1, 3], [2, 3]]);
+  });
+
   it('detaches when the last target is gone, unless told not to (prestart is about to add one)', () => {
     saveTarget(record('gone', 2));
     const rec = new FakeRecorder([pidKey(2)]);

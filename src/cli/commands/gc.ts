@@ -6,6 +6,7 @@
  */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
+import { withProgress } from '../progress.js';
 import { loadConfig } from '../../config/config.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
@@ -26,14 +27,20 @@ recorder when nothing is traced any more. Kernel entries no record claims are re
     parse(args, {}, false);
     const config = loadConfig();
     setLogFile(config.logFile);
-    const report = withLock(() => {
-      const recorder = Recorder.open();
-      try {
-        return collect({ recorder, finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output });
-      } finally {
-        recorder?.close();
-      }
-    });
+    const report = withProgress((progress) =>
+      withLock(() => {
+        const recorder = Recorder.open();
+        try {
+          return collect({
+            recorder,
+            finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output,
+            onProgress: (checked, total) => progress.update({ what: 'checking containers', unit: 'items', done: checked, total }),
+          });
+        } finally {
+          recorder?.close();
+        }
+      }),
+    );
     for (const ev of report.events) {
       process.stdout.write(`${ev.action}${ev.id ? ` ${ev.id.slice(0, 12)}` : ''}: ${ev.detail}\n`);
       logEvent('gc', ev.action, { id: ev.id }, ev.detail);

@@ -74,6 +74,8 @@ Example (CI): record, then fail when the profile drifts from the one in git:
       }
     }
 
+    // No progress line (cli/progress.ts) while CMD runs, however long: the terminal is CMD's,
+    // and a line of ours drawn over its output would garble it.
     const result = await recordCommand({ command, ...(output !== undefined ? { output } : {}), ...(input !== undefined ? { input, base } : {}) });
     const code = ` (command exited ${result.exitCode})`;
     if (!result.recorded) {

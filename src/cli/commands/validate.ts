@@ -5,21 +5,26 @@ import { parse } from '../args.js';
 import { validateFile } from '../../profile/validate.js';
 import { libseccompTable, type SyscallTable } from '../../syscalls/table.js';
 import { needFiles } from '../profile-io.js';
+import { withProgress } from '../progress.js';
 
 export function runValidate(paths: readonly string[], table: SyscallTable): number {
   let invalid = 0;
-  for (const path of paths) {
-    const v = validateFile(path, table);
-    for (const e of v.errors) process.stderr.write(`${chalk.red(e)}\n`);
-    for (const w of v.warnings) process.stderr.write(`${chalk.yellow(`warning: ${w}`)}\n`);
-    if (v.valid && v.loaded) {
-      const names = new Set(v.loaded.profile.syscalls.flatMap((r) => r.names)).size;
-      process.stdout.write(`${path}: ${chalk.green('valid')} (${v.loaded.format} format, ${v.loaded.profile.syscalls.length} rules naming ${names} syscalls)\n`);
-    } else {
-      invalid++;
-      process.stdout.write(`${path}: ${chalk.red('invalid')} (${v.errors.length} problem${v.errors.length === 1 ? '' : 's'})\n`);
+  withProgress((progress) => {
+    for (const [i, path] of paths.entries()) {
+      if (paths.length > 1) progress.update({ what: 'checking profiles', unit: 'items', done: i, total: paths.length, detail: path });
+      const v = validateFile(path, table);
+      progress.clear(); // this file's lines go where the progress line was
+      for (const e of v.errors) process.stderr.write(`${chalk.red(e)}\n`);
+      for (const w of v.warnings) process.stderr.write(`${chalk.yellow(`warning: ${w}`)}\n`);
+      if (v.valid && v.loaded) {
+        const names = new Set(v.loaded.profile.syscalls.flatMap((r) => r.names)).size;
+        process.stdout.write(`${path}: ${chalk.green('valid')} (${v.loaded.format} format, ${v.loaded.profile.syscalls.length} rules naming ${names} syscalls)\n`);
+      } else {
+        invalid++;
+        process.stdout.write(`${path}: ${chalk.red('invalid')} (${v.errors.length} problem${v.errors.length === 1 ? '' : 's'})\n`);
+      }
     }
-  }
+  });
   return invalid ? 1 : 0;
 }
 
