@@ -12,6 +12,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   show: { summary: 'summarize a profile and compare it with Docker\'s default', load: async () => (await import('./commands/show.js')).show },
   snapshot: { summary: 'write the profile so far of a traced, running container', load: async () => (await import('./commands/snapshot.js')).snapshot },
   status: { summary: 'list the containers being traced and whether the recorder is attached', load: async () => (await import('./commands/status.js')).status },
-  uninstall: { summary: 'remove the OCI hook files', load: async () => (await import('./commands/install.js')).uninstall },
+  uninstall: { summary: 'remove the OCI hook files from a hooks.d directory', load: async () => (await import('./commands/install.js')).uninstall },
   validate: { summary: 'check profiles: their shape, and every syscall name against libseccomp', load: async () => (await import('./commands/validate.js')).validate },
 };

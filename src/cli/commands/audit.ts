@@ -17,7 +17,6 @@ import { libseccompTable } from '../../syscalls/table.js';
 
 export const audit: Command = {
   name: 'audit',
-  summary: 'turn the kernel\'s seccomp audit records (logged or refused syscalls) into profile additions',
   usage: `Usage: seccomp-gen audit [--since T] [--comm NAME] [--base in-force.json] [--from FILE] [-o extra.json]
 
 Reads the kernel's seccomp audit records (type=SECCOMP / type=1326: a syscall a filter logged

@@ -7,7 +7,6 @@ import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, war
 
 export const convert: Command = {
   name: 'convert',
-  summary: 'rewrite a profile for podman, docker, an OCI config or a Kubernetes SeccompProfile',
   usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd|log [-o out]
 
 Reads a Docker, Podman, OCI (config.json or its linux.seccomp) or Kubernetes Security Profiles

@@ -7,7 +7,6 @@ import { loadAll, needFiles } from '../profile-io.js';
 
 export const diff: Command = {
   name: 'diff',
-  summary: 'show the syscalls added, removed and changed between two profiles',
   usage: `Usage: seccomp-gen diff a.json b.json [--json] [--exit-code]
 
 Compares what two profiles (any format merge reads) answer: the default action, the arches and

@@ -16,7 +16,6 @@ import { writeProfileOf } from '../../trace/finish.js';
 
 export const gc: Command = {
   name: 'gc',
-  summary: 'clean up tracing state of containers that are gone (their profiles are written)',
   usage: `Usage: seccomp-gen gc
 
 For every traced container whose process (and namespace) no longer exists: write its profile

@@ -79,7 +79,6 @@ export function hookSettings(timeout: string | undefined, env: string[] | undefi
 
 export const install: Command = {
   name: 'install',
-  summary: 'write the OCI hook files into a hooks.d directory',
   usage: usage('install'),
   run(args) {
     const { values } = parse(args, installOptions, false);
@@ -97,7 +96,6 @@ export const install: Command = {
 
 export const uninstall: Command = {
   name: 'uninstall',
-  summary: 'remove the OCI hook files from a hooks.d directory',
   usage: usage('uninstall'),
   run(args) {
     const { values } = parse(args, options, false);

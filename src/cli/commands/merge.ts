@@ -9,7 +9,6 @@ import { TARGET_OPTIONS, emit, loadAll, needFiles, targetFrom, warn } from '../p
 
 export const merge: Command = {
   name: 'merge',
-  summary: 'combine profiles: union (default) or --intersect',
   usage: `Usage: seccomp-gen merge a.json b.json [more…] [-o out.json] [--intersect] [--default-action A]
 
 Combines profiles of any format (Docker, Podman, OCI config.json, Kubernetes SeccompProfile).

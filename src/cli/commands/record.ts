@@ -32,7 +32,6 @@ export function splitCommand(args: readonly string[]): { own: string[]; command:
 
 export const record: Command = {
   name: 'record',
-  summary: 'run a host command and write the profile of everything it and its children called',
   usage: `Usage: seccomp-gen record [-o out.json] [--if base.json] -- CMD [ARGS…]
 
 Runs CMD on this host (no container), records every syscall it and all the processes it starts

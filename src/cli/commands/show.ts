@@ -6,7 +6,6 @@ import { TARGET_OPTIONS, TARGET_USAGE, loadAll, needFiles, targetFrom } from '..
 
 export const show: Command = {
   name: 'show',
-  summary: "summarize a profile and compare it with Docker's default",
   usage: `Usage: seccomp-gen show x.json [more…]
 
 Says what a profile (any format merge reads) allows, what else it answers, and against Docker's

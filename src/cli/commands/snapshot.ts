@@ -35,7 +35,6 @@ function askPodman(ref: string): string | undefined {
 
 export const snapshot: Command = {
   name: 'snapshot',
-  summary: 'write the profile so far of a traced container that is still running',
   usage: `Usage: seccomp-gen snapshot <container id or name> [-o out.json]
 
 Writes the profile of what a traced, still running container has called so far, without

@@ -12,7 +12,6 @@ import { listTargetIds, loadTarget } from '../../state/targets.js';
 
 export const status: Command = {
   name: 'status',
-  summary: 'list the containers being traced and whether the recorder is attached',
   usage: `Usage: seccomp-gen status [--json]
 
 One line per traced container: id, namespace, since, output, state

@@ -30,7 +30,6 @@ export function runValidate(paths: readonly string[], table: SyscallTable): numb
 
 export const validate: Command = {
   name: 'validate',
-  summary: 'check profiles: their shape, and every syscall name against libseccomp',
   usage: `Usage: seccomp-gen validate x.json [more…]
 
 Checks each profile (any format merge reads): its shape, and that every syscall name is known
