@@ -37,11 +37,10 @@ async function run(stage: string | undefined): Promise<void> {
 }
 
 const stage = process.argv[2];
-try {
-  await run(stage);
-} catch (e) {
+// A promise chain, not top-level await: the bundle is CommonJS (see package.json build:hook).
+run(stage).catch((e: unknown) => {
   const { text, exitCode } = describeError(`seccomp-gen ${stage ?? 'hook'}`, e);
   process.stderr.write(`${text}\n`);
   logEvent(stage ?? 'hook', 'refused', { id: state?.id, code: e instanceof SeccompGenError ? e.code : 'BUG' }, text.split('\n')[0]);
   process.exitCode = exitCode;
-}
+});

@@ -45,7 +45,7 @@ describe('seccomp-gen install', () => {
       const [argv0, entry, arg] = doc.hook.args;
       expect(argv0).toBe('node');
       expect(isAbsolute(entry ?? '')).toBe(true);
-      expect(entry).toMatch(/\/hook\/main\.js$/);
+      expect(entry).toMatch(/\/hook\/main\.cjs$/);
       expect(arg).toBe(stage);
       expect(JSON.stringify(doc)).not.toMatch(/@NODE@|@HOOK@/);
       expect(statSync(join(dir, `seccomp-gen-${stage}.json`)).mode & 0o777).toBe(0o644);

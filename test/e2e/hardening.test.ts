@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOTATION, ROOT, CLI, allowed, podman, podmanAsync, readProfile, recorderPinned, requireE2E, traceArgs, workspace, type Workspace } from './support.js';
 
-const HOOK = join(ROOT, 'dist/hooks/main.js');
+const HOOK = join(ROOT, 'dist/hook/main.cjs'); // the bundle install points hooks.d at
 const BUNDLE = join(ROOT, 'test/fixtures/bundles/podman');
 
 let base: string;

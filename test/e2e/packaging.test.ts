@@ -20,7 +20,7 @@ describe('npm pack → npm install -g', () => {
     expect(sh('npm', ['pack', '--pack-destination', base]).status).toBe(0);
     const [tgz] = readdirSync(base).filter((f) => f.endsWith('.tgz'));
     const files = sh('tar', ['tzf', join(base, tgz!)]).stdout.split('\n');
-    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.js', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/hooks/seccomp-gen-prestart.json', 'package/examples/ci/record-and-check.sh']) {
+    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.cjs', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/hooks/seccomp-gen-prestart.json', 'package/examples/ci/record-and-check.sh']) {
       expect(files).toContain(f);
     }
     const prefix = join(base, 'prefix');
@@ -41,7 +41,7 @@ describe('npm pack → npm install -g', () => {
     const hooks = join(base, 'hooks.d');
     expect(sh(bin, ['install', '--hooks-dir', hooks]).status).toBe(0);
     const hook = JSON.parse(readFileSync(join(hooks, 'seccomp-gen-prestart.json'), 'utf8')) as { hook: { args: string[] } };
-    expect(hook.hook.args[1]).toBe(join(prefix, 'lib/node_modules/seccomp-gen/dist/hook/main.js'));
+    expect(hook.hook.args[1]).toBe(join(prefix, 'lib/node_modules/seccomp-gen/dist/hook/main.cjs'));
 
     expect(sh(bin, ['validate', join(ROOT, 'test/fixtures/profiles/hook-ls.json')]).status).toBe(0); // libseccomp via koffi
     const out = join(base, 'true.json');
