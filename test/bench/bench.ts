@@ -8,7 +8,8 @@
  *   host      the same on the host, outside any container, with 0 vs 1/10/50 containers traced
  *   floor     the same on the host with an empty raw_tp/sys_enter program attached
  *   memory    kernel memory of the maps and program per traced container; peak RSS of each hook
- *   hooks     prestart and poststop wall time, cold and warm
+ *   hooks     prestart and poststop wall time, cold and warm, measured apart: the timing
+ *             wrapper (sh, date, GNU time) would otherwise add its own cost to the start ratios
  *
  * Prints a table and writes JSON (--out, default /tmp/seccomp-gen-bench.json).
  */
@@ -31,8 +32,8 @@ const { values: opts } = parseArgs({
     out: { type: 'string', default: '/tmp/seccomp-gen-bench.json' },
     counts: { type: 'string', default: '1,10,50' },
     quick: { type: 'boolean', default: false },
-    // Comma-separated sections to run: start,inside,host,floor (default: all).
-    only: { type: 'string', default: 'start,inside,host,floor' },
+    // Comma-separated sections to run: start,hooks,inside,host,floor (default: all).
+    only: { type: 'string', default: 'start,hooks,inside,host,floor' },
   },
 });
 const ONLY = new Set(opts.only.split(','));
@@ -41,7 +42,8 @@ const PAIRS = Number(opts.pairs);
 const COUNTS = opts.counts.split(',').map(Number);
 
 const work = mkdtempSync(join(tmpdir(), 'seccomp-gen-bench-'));
-const hooksDir = join(work, 'hooks.d');
+const hooksDir = join(work, 'hooks.d'); // what users install: start, inside and host use it
+const timedHooksDir = join(work, 'timed-hooks.d'); // the same hooks under a timing wrapper
 const hookLog = join(work, 'hooks.log');
 const loop = join(work, 'syscall-loop');
 
@@ -56,15 +58,19 @@ const now = () => process.hrtime.bigint();
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
-function podman(args: string[]): string {
-  return sh('podman', ['--hooks-dir', hooksDir, ...args]);
+function podman(args: string[], dir = hooksDir): string {
+  return sh('podman', ['--hooks-dir', dir, ...args]);
 }
 const traceAnn = (name: string) => ['--annotation', `${ANNOTATION}=of:${join(work, `${name}.json`)}`];
 
+function installHooks(dir: string): void {
+  const r = spawnSync('node', [join(ROOT, 'dist/cli/main.js'), 'install', '--hooks-dir', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+}
+
 /** Hooks that run the real hook under GNU time, logging stage, cold/warm, wall ms and peak RSS. */
 function installTimedHooks(): void {
-  const r = spawnSync('node', [join(ROOT, 'dist/cli/main.js'), 'install', '--hooks-dir', hooksDir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
+  installHooks(timedHooksDir);
   const wrapper = join(work, 'timed-hook.sh');
   writeFileSync(
     wrapper,
@@ -81,7 +87,7 @@ rm -f "$t"; exit $rc
   );
   chmodSync(wrapper, 0o755);
   for (const stage of ['prestart', 'poststop']) {
-    const file = join(hooksDir, `seccomp-gen-${stage}.json`);
+    const file = join(timedHooksDir, `seccomp-gen-${stage}.json`);
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { hook: { path: string; args: string[] } };
     doc.hook.args = ['timed-hook.sh', doc.hook.path, ...doc.hook.args.slice(1)];
     doc.hook.path = wrapper;
@@ -95,9 +101,9 @@ function hostLoop(): number {
 function insideLoop(traced: boolean, name: string): number {
   return Number(podman(['run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'syscall-loop', String(PAIRS)]).trim());
 }
-function startTime(traced: boolean, name: string): number {
+function startTime(traced: boolean, name: string, dir = hooksDir): number {
   const s = now();
-  podman(['run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'true']);
+  podman(['run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'true'], dir);
   return Number(now() - s);
 }
 
@@ -185,6 +191,7 @@ async function main(): Promise<void> {
   if (existsSync(PIN_LINK)) throw new Error(`${PIN_LINK} exists: something is being traced; stop it first (or reboot) for clean figures`);
   mkdirSync(hooksDir, { recursive: true });
   sh('gcc', ['-static', '-O2', '-o', loop, join(ROOT, 'test/fixtures/programs/syscall-loop.c')]);
+  installHooks(hooksDir);
   installTimedHooks();
   const results: Record<string, unknown> = { runs: RUNS, syscalls: PAIRS * 2, date: new Date().toISOString() };
   const log = (k: string, r: Ratio, unit: (x: number) => string) =>
@@ -205,12 +212,25 @@ async function main(): Promise<void> {
   }
   }
 
+  if (ONLY.has('hooks')) {
+    for (let i = 0; i < RUNS; i++) startTime(true, `hooks-cold-${n++}`, timedHooksDir);
+    const stopWarm = startTraced(1, 'keep-warm-hooks');
+    try {
+      for (let i = 0; i < RUNS; i++) startTime(true, `hooks-warm-${n++}`, timedHooksDir);
+    } finally {
+      stopWarm();
+    }
+    results.hooks = hookStats();
+    for (const [k, h] of Object.entries(results.hooks as ReturnType<typeof hookStats>)) {
+      console.log(`hook ${k.padEnd(16)} median ${h.medianMs.toFixed(1).padStart(6)} ms over ${String(h.n).padStart(3)} runs, peak RSS ${(h.maxRssKiB / 1024).toFixed(1)} MiB`);
+    }
+  }
+
   if (ONLY.has('inside')) {
     results.inside = interleave(() => insideLoop(false, ''), () => insideLoop(true, `inside-${n++}`));
     log(`inside (${(PAIRS * 2) / 1e6} M syscalls)`, results.inside as Ratio, fmtMs);
   }
   if (!ONLY.has('host')) {
-    results.hooks = hookStats();
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
     return;
   }
@@ -254,10 +274,6 @@ async function main(): Promise<void> {
   results.memoryPerTarget = perTarget;
   console.log(`kernel memory: program ${memory[String(lo)]!.prog} B, counts map ${memory[String(lo)]!.counts} B, targets map ${memory[String(lo)]!.map} B at ${lo} → ${memory[String(hi)]!.map} B at ${hi}: ${perTarget.toFixed(0)} B per traced container`);
 
-  results.hooks = hookStats();
-  for (const [k, s] of Object.entries(results.hooks as ReturnType<typeof hookStats>)) {
-    console.log(`hook ${k.padEnd(16)} median ${s.medianMs.toFixed(1).padStart(6)} ms over ${String(s.n).padStart(3)} runs, peak RSS ${(s.maxRssKiB / 1024).toFixed(1)} MiB`);
-  }
   writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
   console.log(`results written to ${opts.out}`);
 }
