@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readReplayAnswers, replayAnswersOf } from '../../src/oci/bundle.js';
 import { UNFILTERED } from '../../src/oci/replay.js';
-import { SeccompGenError } from '../../src/errors.js';
+import { seccompGenErrorOf } from '../helpers.js';
 
 const BUNDLES = fileURLToPath(new URL('../fixtures/bundles/', import.meta.url));
 
@@ -121,16 +121,6 @@ describe('readReplayAnswers', () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    function error(fn: () => unknown): SeccompGenError {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(SeccompGenError);
-        return e as SeccompGenError;
-      }
-      throw new Error('no error');
-    }
-
     it('a config with no linux section is unfiltered', () => {
       writeFileSync(join(dir, 'config.json'), '{"ociVersion":"1.0.2"}');
       expect(readReplayAnswers(dir)).toEqual(UNFILTERED);
@@ -138,27 +128,27 @@ describe('readReplayAnswers', () => {
 
     it('bad JSON: the error names the file and where', () => {
       writeFileSync(join(dir, 'config.json'), '{\n  "linux": {,\n}');
-      const e = error(() => readReplayAnswers(dir));
+      const e = seccompGenErrorOf(() => readReplayAnswers(dir));
       expect(e.message).toContain(join(dir, 'config.json'));
       expect(e.message).toMatch(/not valid JSON \(line 2, column \d+\)/);
     });
 
     it('JSON that is not an OCI config: the error names the file', () => {
       writeFileSync(join(dir, 'config.json'), '{"linux":{"seccomp":{"defaultAction":7}}}');
-      const e = error(() => readReplayAnswers(dir));
+      const e = seccompGenErrorOf(() => readReplayAnswers(dir));
       expect(e.code).toBe('STATE');
       expect(e.message).toBe(`${join(dir, 'config.json')}: not an OCI runtime config (linux.seccomp.defaultAction: expected a string)`);
     });
 
     it('no config.json: the error names the file', () => {
-      const e = error(() => readReplayAnswers(dir));
+      const e = seccompGenErrorOf(() => readReplayAnswers(dir));
       expect(e.message).toContain(join(dir, 'config.json'));
       expect(e.message).toMatch(/ENOENT/);
     });
 
     it('config.json that is a directory is refused', () => {
       mkdirSync(join(dir, 'config.json'));
-      const e = error(() => readReplayAnswers(dir));
+      const e = seccompGenErrorOf(() => readReplayAnswers(dir));
       expect(e.message).toBe(`${join(dir, 'config.json')}: not a regular file`);
     });
   });

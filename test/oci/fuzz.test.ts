@@ -3,12 +3,12 @@
  * container), the OCI state (the runtime), a profile (the if: file). Whatever comes in, only a
  * SeccompGenError comes out, and a refused request writes nothing.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SeccompGenError } from '../../src/errors.js';
+import { usePrivateRunDir } from '../helpers.js';
 import { parseTraceAnnotation } from '../../src/oci/annotation.js';
 import { parseOciState } from '../../src/oci/state.js';
 import { parseProfile } from '../../src/profile/read.js';
@@ -121,21 +121,11 @@ describe('fuzz: the profile parser', () => {
 });
 
 describe('fuzz: prestart on a refused request', () => {
-  let dir: string;
-  const saved = process.env.SECCOMP_GEN_RUN_DIR;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sg-fuzz-'));
-    process.env.SECCOMP_GEN_RUN_DIR = join(dir, 'run');
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.SECCOMP_GEN_RUN_DIR;
-    else process.env.SECCOMP_GEN_RUN_DIR = saved;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = usePrivateRunDir('sg-fuzz-', 'all');
 
   it('throws only SeccompGenError and writes nothing (no state, no output) before it has a pid', async () => {
     // No pid in the state: prestart must refuse before it touches the kernel or the state dir.
-    const withDir = annotationText.map((t) => t.replaceAll('/tmp/', `${dir}/`));
+    const withDir = annotationText.map((t) => t.replaceAll('/tmp/', `${scratch.dir}/`));
     await fc.assert(
       fc.asyncProperty(fc.oneof(withDir, fc.string()), async (value) => {
         try {
@@ -144,7 +134,7 @@ describe('fuzz: prestart on a refused request', () => {
         } catch (e) {
           expect(e).toBeInstanceOf(SeccompGenError);
         }
-        expect(readdirSync(dir)).toEqual([]);
+        expect(readdirSync(scratch.dir)).toEqual([]);
       }),
       { numRuns: 1000 },
     );

@@ -1,25 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { containerAlive, gc, type GcRecorder } from '../../src/state/gc.js';
 import { markDone, takeDone } from '../../src/state/done.js';
 import { doneDir, targetsDir } from '../../src/state/paths.js';
 import { listTargetIds, saveTarget, type TargetRecord } from '../../src/state/targets.js';
+import { usePrivateRunDir } from '../helpers.js';
 import type { RecordedTarget, TargetKey } from '../../src/kernel/target-codec.js';
 import { statSync } from 'node:fs';
 
-let dir: string;
-const saved = process.env.SECCOMP_GEN_RUN_DIR;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sg-gc-'));
-  process.env.SECCOMP_GEN_RUN_DIR = join(dir, 'run');
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.SECCOMP_GEN_RUN_DIR;
-  else process.env.SECCOMP_GEN_RUN_DIR = saved;
-  rmSync(dir, { recursive: true, force: true });
-});
+usePrivateRunDir('sg-gc-');
 
 function record(id: string, inum: number, pid = 4242): TargetRecord {
   return {

@@ -1,33 +1,18 @@
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withLock } from '../../src/state/lock.js';
 import { lockPath } from '../../src/state/paths.js';
 import { SeccompGenError } from '../../src/errors.js';
+import { seccompGenErrorOf, usePrivateRunDir } from '../helpers.js';
 
-let dir: string;
-const saved = process.env.SECCOMP_GEN_RUN_DIR;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sg-lock-'));
-  process.env.SECCOMP_GEN_RUN_DIR = join(dir, 'run');
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.SECCOMP_GEN_RUN_DIR;
-  else process.env.SECCOMP_GEN_RUN_DIR = saved;
-  rmSync(dir, { recursive: true, force: true });
-});
+const scratch = usePrivateRunDir('sg-lock-');
 
 function lockError(fn: () => unknown): SeccompGenError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SeccompGenError);
-    expect((e as SeccompGenError).code).toBe('LOCK');
-    return e as SeccompGenError;
-  }
-  throw new Error('no error');
+  const e = seccompGenErrorOf(fn);
+  expect(e.code).toBe('LOCK');
+  return e;
 }
 
 /** The pid of a process that has exited. */
@@ -44,9 +29,9 @@ describe('withLock', () => {
       return 42;
     });
     expect(result).toBe(42);
-    expect(lockPath()).toBe(join(dir, 'run', 'lock'));
+    expect(lockPath()).toBe(join(scratch.dir, 'run', 'lock'));
     expect(existsSync(lockPath())).toBe(false);
-    expect(statSync(join(dir, 'run')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(scratch.dir, 'run')).mode & 0o777).toBe(0o700);
   });
 
   it('releases the lock when fn throws', () => {
@@ -125,11 +110,11 @@ describe('withLock across processes', () => {
   it('loses no update when 6 processes contend, starting from a stale lock of a dead pid', async () => {
     const built = new URL('../../dist/state/lock.js', import.meta.url);
     if (!existsSync(built)) throw new Error('dist/state/lock.js is missing: run npm run build');
-    const counter = join(dir, 'counter');
+    const counter = join(scratch.dir, 'counter');
     writeFileSync(counter, '0');
     // A lock left by a process that is gone (kill -9 between the steps).
     const dead = spawnSync('true').pid!;
-    const run = join(dir, 'run');
+    const run = join(scratch.dir, 'run');
     spawnSync('mkdir', ['-p', run]);
     writeFileSync(lockPath(), String(dead));
     // Each child does read-increment-write under the lock: without exclusion, updates are lost.

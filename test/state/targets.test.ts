@@ -1,22 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deleteTarget, listTargetIds, loadTarget, saveTarget, type TargetRecord } from '../../src/state/targets.js';
 import { targetsDir } from '../../src/state/paths.js';
-import { SeccompGenError } from '../../src/errors.js';
+import { seccompGenErrorOf, usePrivateRunDir } from '../helpers.js';
 
-let dir: string;
-const saved = process.env.SECCOMP_GEN_RUN_DIR;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sg-targets-'));
-  process.env.SECCOMP_GEN_RUN_DIR = join(dir, 'run');
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.SECCOMP_GEN_RUN_DIR;
-  else process.env.SECCOMP_GEN_RUN_DIR = saved;
-  rmSync(dir, { recursive: true, force: true });
-});
+const scratch = usePrivateRunDir('sg-targets-');
 
 function record(id: string, extra: Partial<TargetRecord> = {}): TargetRecord {
   return {
@@ -32,23 +21,13 @@ function record(id: string, extra: Partial<TargetRecord> = {}): TargetRecord {
   };
 }
 
-function errorOf(fn: () => unknown): SeccompGenError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SeccompGenError);
-    return e as SeccompGenError;
-  }
-  throw new Error('no error');
-}
-
 describe('target records', () => {
   it('keep the command of a host command\'s record (seccomp-gen record), and refuse a bad one', () => {
     const r = record('record-1-abc', { key: { kind: 'mnt', inum: 9 }, mode: 'all', command: ['sh', '-c', 'true'] });
     saveTarget(r);
     expect(loadTarget('record-1-abc')).toEqual(r);
     writeFileSync(join(targetsDir(), 'bad.json'), JSON.stringify({ ...r, id: 'bad', command: 'sh' }));
-    expect(errorOf(() => loadTarget('bad')).message).toMatch(/corrupt/);
+    expect(seccompGenErrorOf(() => loadTarget('bad')).message).toMatch(/corrupt/);
   });
 
   it('save, load, list and delete round trip', () => {
@@ -98,7 +77,7 @@ describe('target records', () => {
     mkdirSync(targetsDir(), { recursive: true });
     const path = join(targetsDir(), 'aaa.json');
     writeFileSync(path, JSON.stringify({ ...record('aaa'), version: 2 }));
-    const e = errorOf(() => loadTarget('aaa'));
+    const e = seccompGenErrorOf(() => loadTarget('aaa'));
     expect(e.code).toBe('TARGET');
     expect(e.message).toBe(`${path}: corrupt tracing state; remove it`);
   });
@@ -107,24 +86,24 @@ describe('target records', () => {
     mkdirSync(targetsDir(), { recursive: true });
     const path = join(targetsDir(), 'aaa.json');
     writeFileSync(path, JSON.stringify(record('aaa')).slice(0, 40));
-    const e = errorOf(() => loadTarget('aaa'));
+    const e = seccompGenErrorOf(() => loadTarget('aaa'));
     expect(e.code).toBe('TARGET');
     expect(e.message).toMatch(new RegExp(`^${path}: corrupt tracing state`));
   });
 
   it('a record that is not a regular file is an error, not a hang', () => {
     mkdirSync(join(targetsDir(), 'aaa.json'), { recursive: true });
-    expect(errorOf(() => loadTarget('aaa')).message).toMatch(/not a regular file/);
+    expect(seccompGenErrorOf(() => loadTarget('aaa')).message).toMatch(/not a regular file/);
   });
 
   it.each(['../escape', 'a/b', '..', '', '.hidden'])('refuses the id %j', (id) => {
-    expect(errorOf(() => loadTarget(id)).code).toBe('STATE');
-    expect(errorOf(() => saveTarget(record(id))).message).toBe(`"${id}" is not a container id`);
+    expect(seccompGenErrorOf(() => loadTarget(id)).code).toBe('STATE');
+    expect(seccompGenErrorOf(() => saveTarget(record(id))).message).toBe(`"${id}" is not a container id`);
   });
 
   it('delete with a bad id touches nothing outside the state directory', () => {
     mkdirSync(targetsDir(), { recursive: true });
-    const victim = join(dir, 'run', 'victim.json');
+    const victim = join(scratch.dir, 'run', 'victim.json');
     writeFileSync(victim, 'keep');
     deleteTarget('../victim');
     expect(readFileSync(victim, 'utf8')).toBe('keep');
