@@ -1,7 +1,7 @@
 /**
  * seccomp-gen(1), rendered from the same texts the CLI prints: each command's summary (as
  * `seccomp-gen --help` lists it) and its whole --help text, verbatim. The build writes it to
- * dist/man/seccomp-gen.1 (scripts/build-man.js), so the page cannot drift from --help.
+ * dist/man/seccomp-gen.1 (write-manpage.ts), so the page cannot drift from --help.
  * The prose around them takes its paths, names and exit codes from the code's own constants.
  */
 import { ANNOTATION, K8S_CONTAINER_NAME } from '../oci/annotation.js';

@@ -18,7 +18,7 @@
  * Pure: profile in, text and warnings out.
  */
 import { stringify } from 'yaml';
-import { errnoName } from './errno.js';
+import { errnoName, errnoText } from './errno.js';
 import type { CanonicalProfile, CanonicalRule } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
 import { formatJson } from './write.js';
@@ -74,8 +74,7 @@ function toPodman(p: CanonicalProfile): Json {
 /** What Docker before 23.0 would answer differently, if anything. */
 export function olderDockerWarning(p: CanonicalProfile): string | undefined {
   if (p.defaultErrnoRet === undefined || p.defaultErrnoRet === 1) return undefined;
-  const name = errnoName(p.defaultErrnoRet);
-  return `Docker before 23.0 ignores defaultErrnoRet: there a syscall the profile does not name is refused with EPERM (1), not ${p.defaultErrnoRet}${name ? ` (${name})` : ''}`;
+  return `Docker before 23.0 ignores defaultErrnoRet: there a syscall the profile does not name is refused with EPERM (1), not ${errnoText(p.defaultErrnoRet)}`;
 }
 
 function toLog(p: CanonicalProfile, warnings: string[]): Json {
@@ -116,7 +115,7 @@ export function crdName(from: string): string {
 function toCrd(p: CanonicalProfile, name: string, warnings: string[]): Json {
   const spec: Json = { defaultAction: p.defaultAction };
   if (p.defaultErrnoRet !== undefined && p.defaultErrnoRet !== 1) {
-    warnings.push(`the CRD has no defaultErrnoRet: its default answers EPERM (1), not ${p.defaultErrnoRet}${errnoName(p.defaultErrnoRet) ? ` (${errnoName(p.defaultErrnoRet)})` : ''}`);
+    warnings.push(`the CRD has no defaultErrnoRet: its default answers EPERM (1), not ${errnoText(p.defaultErrnoRet)}`);
   }
   const arches = p.architectures ?? [];
   const droppedArches = arches.filter((a) => !CRD_ARCHES.has(a));

@@ -21,3 +21,9 @@ export function errnoNumber(name: string): number | undefined {
 export function errnoName(nr: number): string | undefined {
   return BY_NUMBER.get(nr);
 }
+
+/** 38 → "38 (ENOSYS)", for messages; the bare number when it has no name. */
+export function errnoText(nr: number): string {
+  const name = errnoName(nr);
+  return name ? `${nr} (${name})` : String(nr);
+}
