@@ -8,7 +8,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Run } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { result, type Run } from './support.js';
 
 export const DOCKERD = '/usr/sbin/dockerd';
 /** The client from the same package (API 1.41); a newer docker on PATH would also do. */
@@ -28,10 +29,6 @@ export function dockerMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'root';
   if (!existsSync(DOCKERD)) return `${DOCKERD} (Debian's docker.io: test/setup.sh installs it)`;
   return undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export async function startDockerd(): Promise<DockerDaemon> {
@@ -54,10 +51,8 @@ export async function startDockerd(): Promise<DockerDaemon> {
   let exited = false;
   child.on('exit', () => (exited = true));
 
-  const docker = (args: string[], timeoutMs = 120_000): Run => {
-    const r = spawnSync(DOCKER, args, { encoding: 'utf8', timeout: timeoutMs, cwd: base, env: { ...process.env, DOCKER_HOST: `unix://${sock}` } });
-    return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  };
+  const docker = (args: string[], timeoutMs = 120_000): Run =>
+    result(spawnSync(DOCKER, args, { encoding: 'utf8', timeout: timeoutMs, cwd: base, env: { ...process.env, DOCKER_HOST: `unix://${sock}` } }));
 
   const stop = async (): Promise<void> => {
     if (!exited) {

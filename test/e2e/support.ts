@@ -76,8 +76,9 @@ export function useWorkspace(): Workspace & { path(name: string): string } {
   };
 }
 
-function result(r: { status: number | null; stdout: string; stderr: string }): Run {
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/** A finished command as a Run (a command that could not start has no output: empty strings). */
+export function result(r: { status: number | null; stdout: string | null; stderr: string | null }): Run {
+  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /**
