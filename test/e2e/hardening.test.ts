@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ANNOTATION, ROOT, CLI, allowed, podman, podmanAsync, readProfile, recorderPinned, requireE2E, traceArgs, workspace, type Workspace } from './support.js';
+import { ANNOTATION, ROOT, CLI, allowed, podman, podmanAsync, readProfile, recorderPinned, requireE2E, RUN_DIR, traceArgs, workspace, type Workspace } from './support.js';
 
 const HOOK = join(ROOT, 'dist/hook/main.cjs'); // the bundle install points hooks.d at
 const BUNDLE = join(ROOT, 'test/fixtures/bundles/podman');
@@ -238,7 +238,7 @@ describe('with podman', () => {
       const names = allowed(readProfile(join(ws.dir, `c${i}.json`)));
       expect({ i, mkdir: names.has('mkdir'), symlink: names.has('symlink') }).toEqual({ i, mkdir: i % 2 === 1, symlink: i % 2 === 0 });
     }
-    expect(readdirSync('/run/seccomp-gen/targets')).toEqual([]);
+    expect(readdirSync(join(RUN_DIR, 'targets'))).toEqual([]);
     expect(recorderPinned()).toBe(false);
   });
 
@@ -250,7 +250,7 @@ describe('with podman', () => {
     // start that never comes: that container is alive, and gc rightly keeps it).
     const running = () => spawnSync('podman', ['inspect', '--format', '{{.State.Status}}', name], { encoding: 'utf8' }).stdout.trim() === 'running';
     for (let i = 0; i < 100 && !running(); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(readdirSync('/run/seccomp-gen/targets')).toHaveLength(1);
+    expect(readdirSync(join(RUN_DIR, 'targets'))).toHaveLength(1);
     child.kill('SIGKILL');
     spawnSync('podman', ['wait', name], { timeout: 30_000 });
     // conmon's cleanup may run the poststop; if it did not, gc does the same.
@@ -260,7 +260,7 @@ describe('with podman', () => {
     console.log(`podman kill -9: profile written by ${cleanedBy}`);
     spawnSync('podman', ['rm', '-f', name]);
     expect(allowed(readProfile(p)).has('mkdir')).toBe(true);
-    expect(readdirSync('/run/seccomp-gen/targets')).toEqual([]);
+    expect(readdirSync(join(RUN_DIR, 'targets'))).toEqual([]);
     expect(recorderPinned()).toBe(false);
   });
 

@@ -45,7 +45,7 @@ export function workspace(): Workspace {
   const hooksDir = join(base, 'hooks.d');
   const dir = join(base, 'work');
   mkdirSync(dir);
-  const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir], { encoding: 'utf8' });
+  const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir, ...isolationEnv().flatMap((e) => ['--env', e])], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`seccomp-gen install failed: ${r.stderr}`);
   return { hooksDir, dir, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
@@ -143,7 +143,19 @@ export function allowed(profile: ProfileJson): Set<string> {
   return new Set(profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names));
 }
 
+/**
+ * SECCOMP_GEN_PIN_DIR, _RUN_DIR and _LOG, when set for the test run, are handed on to the hooks:
+ * two checkouts can then run their end-to-end tests at once without sharing a pinned program or
+ * a state directory. Unset (CI), the real defaults are used and tested.
+ */
+export function isolationEnv(): string[] {
+  return ['SECCOMP_GEN_PIN_DIR', 'SECCOMP_GEN_RUN_DIR', 'SECCOMP_GEN_LOG'].flatMap((k) => (process.env[k] ? [`${k}=${process.env[k]}`] : []));
+}
+
+export const PIN_DIR = process.env.SECCOMP_GEN_PIN_DIR ?? '/sys/fs/bpf/seccomp-gen';
+export const RUN_DIR = process.env.SECCOMP_GEN_RUN_DIR ?? '/run/seccomp-gen';
+
 /** Whether the recorder is still attached (pinned). */
 export function recorderPinned(): boolean {
-  return existsSync('/sys/fs/bpf/seccomp-gen/link');
+  return existsSync(join(PIN_DIR, 'link'));
 }
