@@ -8,7 +8,7 @@ import chalk from 'chalk';
 import { SeccompGenError } from '../errors.js';
 import { loadProfile, type LoadedProfile } from '../profile/normalize.js';
 import { hostTarget, goArch, DOCKER_DEFAULT_CAPS, type Target } from '../profile/resolve.js';
-import { writeFileAtomic } from '../profile/write.js';
+import { writeFileAtomic } from '../io/write-file.js';
 import { withProgress } from './progress.js';
 
 export function loadAll(paths: readonly string[], command: string): LoadedProfile[] {

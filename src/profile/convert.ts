@@ -21,7 +21,7 @@ import { stringify } from 'yaml';
 import { errnoName, errnoText } from './errno.js';
 import type { CanonicalProfile, CanonicalRule } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
-import { formatJson } from './write.js';
+import { formatJson } from '../io/write-file.js';
 
 export const OUTPUT_FORMATS = ['podman', 'docker', 'oci', 'crd', 'log'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

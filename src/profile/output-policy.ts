@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
-import { checkOutputPath } from './write.js';
+import { checkOutputPath } from '../io/write-file.js';
 
 function under(path: string, root: string): boolean {
   return root === '/' || path === root || path.startsWith(root + '/');

@@ -9,7 +9,7 @@ import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string, stringArray } from '../io/shape.js';
 import type { Profile } from '../profile/schema.js';
-import { formatJson, writeFileAtomic } from '../profile/write.js';
+import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { checkReplayAnswers, type ReplayAnswers } from '../oci/replay.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { targetsDir } from './paths.js';

@@ -10,7 +10,7 @@ import { SeccompGenError } from '../errors.js';
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { allowedCount } from '../profile/build.js';
 import { checkOutputAllowed } from '../profile/output-policy.js';
-import { formatJson, writeFileAtomic } from '../profile/write.js';
+import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { runDir } from '../state/paths.js';
 import type { TargetRecord } from '../state/targets.js';
 import { describeUnknown } from '../syscalls/resolve.js';

@@ -10,7 +10,7 @@ import { SeccompGenError } from '../../errors.js';
 import { additionsFrom } from '../../audit/additions.js';
 import { parseSince } from '../../audit/parse.js';
 import { readAuditRecords, AUDIT_LOG } from '../../audit/source.js';
-import { formatJson } from '../../profile/write.js';
+import { formatJson } from '../../io/write-file.js';
 import type { Profile } from '../../profile/schema.js';
 import { describeUnknown } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';

@@ -2,7 +2,7 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { diffProfiles, isEmptyDiff, renderDiff } from '../../profile/diff.js';
-import { formatJson } from '../../profile/write.js';
+import { formatJson } from '../../io/write-file.js';
 import { loadAll, needFiles } from '../profile-io.js';
 
 export const diff: Command = {

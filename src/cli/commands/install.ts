@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { SeccompGenError } from '../../errors.js';
-import { formatJson, writeFileAtomic } from '../../profile/write.js';
+import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
 const TEMPLATES = fileURLToPath(new URL('../../../hooks/', import.meta.url));

@@ -8,7 +8,7 @@ import { parse } from '../args.js';
 import { warn } from '../profile-io.js';
 import { SeccompGenError } from '../../errors.js';
 import { allowedCount } from '../../profile/build.js';
-import { formatJson, checkOutputPath } from '../../profile/write.js';
+import { formatJson, checkOutputPath } from '../../io/write-file.js';
 import { recordCommand } from '../../record/record.js';
 import { describeUnknown } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';

@@ -7,7 +7,7 @@ import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { SeccompGenError } from '../../errors.js';
 import { Recorder } from '../../kernel/recorder.js';
-import { formatJson, writeFileAtomic } from '../../profile/write.js';
+import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 import { listTargetIds, loadTarget } from '../../state/targets.js';
 import { describeUnknown } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';
