@@ -2,45 +2,91 @@
  * Writing a file as root without being tricked: the final component is never followed if it is
  * a symlink, nothing goes under /proc, /sys or /dev, and readers see the old file or the whole
  * new one (temp file in the same directory + fsync + rename), never half of it.
+ *
+ * The directory is resolved ONCE: we chdir into it and do everything relative to that handle
+ * (Node has no openat(2); the working directory is the one directory handle it lets us use).
+ * A directory of the path swapped for a symlink after the check cannot move the write: the
+ * check and the write both see the directory we stand in, named by getcwd(2) as it really is.
  */
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 
 const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev'];
 
-function under(path: string, root: string): boolean {
-  return path === root || path.startsWith(root + '/');
+/** Whether `path` is `root` or below it (both real, absolute paths). */
+export function isUnder(path: string, root: string): boolean {
+  return root === '/' || path === root || path.startsWith(root + '/');
 }
 
-/** Throws unless `path` is a place we may write a profile to. Returns the real directory. */
-export function checkOutputPath(path: string): string {
+function codeOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? String(e);
+}
+
+/** The forbidden root `realDir` lies under, if any. */
+export function forbiddenRootOf(realDir: string): string | undefined {
+  return FORBIDDEN_ROOTS.find((root) => isUnder(realDir, root));
+}
+
+/** The shape rules every output path follows, before anything is looked up. */
+function checkShape(path: string): void {
   if (!isAbsolute(path)) throw new SeccompGenError('PATH', `${path}: output path must be absolute`);
   if (path.endsWith('/')) throw new SeccompGenError('PATH', `${path}: output path names a directory`);
-  let dir: string;
+}
+
+/**
+ * Run `fn` standing in the directory of `path`, with that directory's real path and the file's
+ * name; the previous working directory is restored (or / if it can no longer be entered).
+ */
+export function inDirectoryOf<T>(path: string, fn: (realDir: string, name: string) => T): T {
+  checkShape(path);
+  const previous = process.cwd();
   try {
-    dir = realpathSync(dirname(path));
-  } catch {
-    throw new SeccompGenError('PATH', `${path}: directory ${dirname(path)} does not exist`);
+    process.chdir(dirname(path));
+  } catch (e) {
+    const code = codeOf(e);
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : code === 'EACCES' ? 'cannot be entered (EACCES)' : `cannot be entered (${code})`;
+    throw new SeccompGenError('PATH', `${path}: directory ${dirname(path)} ${why}`);
   }
-  if (!lstatSync(dir).isDirectory()) throw new SeccompGenError('PATH', `${path}: ${dirname(path)} is not a directory`);
-  for (const root of FORBIDDEN_ROOTS) {
-    if (under(dir, root)) throw new SeccompGenError('PATH', `${path}: refusing to write under ${root}`);
+  try {
+    const realDir = process.cwd();
+    const root = forbiddenRootOf(realDir);
+    if (root) throw new SeccompGenError('PATH', `${path}: refusing to write under ${root}`);
+    return fn(realDir, basename(path));
+  } finally {
+    try {
+      process.chdir(previous);
+    } catch {
+      process.chdir('/');
+    }
   }
+}
+
+/** What is at `name` in the working directory: nothing, or a regular file (else refused). */
+export function existingHere(path: string, name: string): { uid: number; size: number } | undefined {
   let st;
   try {
-    st = lstatSync(path);
-  } catch {
-    return dir; // does not exist yet: fine
+    st = lstatSync(name);
+  } catch (e) {
+    if (codeOf(e) === 'ENOENT') return undefined;
+    throw new SeccompGenError('PATH', `${path}: cannot be examined (${codeOf(e)})`);
   }
   if (st.isSymbolicLink()) throw new SeccompGenError('PATH', `${path}: is a symlink; refusing to write through it`);
   if (!st.isFile()) throw new SeccompGenError('PATH', `${path}: exists and is not a regular file`);
-  return dir;
+  return { uid: st.uid, size: st.size };
+}
+
+/** Throws unless `path` is a place we may write a file to. Returns the real directory. */
+export function checkOutputPath(path: string): string {
+  return inDirectoryOf(path, (realDir, name) => {
+    existingHere(path, name);
+    return realDir;
+  });
 }
 
 export interface WriteOptions {
   mode?: number;
-  /** Owner to give the file (the user who started the container), when known. */
+  /** Owner to give the file (only root can), when it must differ from the writer's own. */
   uid?: number;
   gid?: number;
 }
@@ -48,16 +94,27 @@ export interface WriteOptions {
 // Temp names need only be unique among our own writers: O_EXCL refuses any clash, and pid +
 // time + a counter avoid one. (node:crypto for a random suffix cost the hooks ~3 ms to load.)
 let tempCounter = 0;
-function tempSuffix(): string {
-  return `${process.pid}.${Date.now().toString(36)}.${(tempCounter++).toString(36)}`;
+function tempName(name: string): string {
+  return `.${name}.${process.pid}.${Date.now().toString(36)}.${(tempCounter++).toString(36)}.tmp`;
 }
 
-export function writeFileAtomic(path: string, content: string, options: WriteOptions = {}): void {
-  const dir = checkOutputPath(path);
-  const tmp = join(dir, `.${basename(path)}.${tempSuffix()}.tmp`);
-  // O_EXCL|O_NOFOLLOW: the temp name is new, and we create it ourselves.
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode ?? 0o644);
+/** Create and remove a temp file beside `name`: proves we may create files here, as we are now. */
+export function probeWritableHere(path: string, name: string): void {
+  const tmp = tempName(name);
   try {
+    closeSync(openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
+  } catch (e) {
+    throw new SeccompGenError('PATH', `${path}: cannot create a file in ${dirname(path)} (${codeOf(e)})`);
+  }
+  unlinkSync(tmp);
+}
+
+/** Write `name` in the working directory: temp file, fsync, rename over the old one. */
+export function writeHere(path: string, name: string, content: string, options: WriteOptions = {}): void {
+  const tmp = tempName(name);
+  try {
+    // O_EXCL|O_NOFOLLOW: the temp name is new, and we create it ourselves.
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode ?? 0o644);
     try {
       fchmodSync(fd, options.mode ?? 0o644); // whatever the umask
       if (options.uid !== undefined) fchownSync(fd, options.uid, options.gid ?? -1);
@@ -68,16 +125,23 @@ export function writeFileAtomic(path: string, content: string, options: WriteOpt
     } finally {
       closeSync(fd);
     }
-    // rename() replaces the directory entry itself: it never follows a symlink at `path`.
-    renameSync(tmp, join(dir, basename(path)));
+    // rename() replaces the directory entry itself: it never follows a symlink at `name`.
+    renameSync(tmp, name);
   } catch (e) {
     try {
       unlinkSync(tmp);
     } catch {
-      /* already gone */
+      /* never created, or already gone */
     }
-    throw new SeccompGenError('PATH', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new SeccompGenError('PATH', `${path}: cannot write (${codeOf(e)})`);
   }
+}
+
+export function writeFileAtomic(path: string, content: string, options: WriteOptions = {}): void {
+  inDirectoryOf(path, (_realDir, name) => {
+    existingHere(path, name);
+    writeHere(path, name, content, options);
+  });
 }
 
 /** Profiles are written as 2-space JSON with a final newline: stable, diffable. */
