@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ANNOTATION, K8S_CONTAINER_NAME, parseTraceAnnotation, traceAnnotationOf } from '../../src/oci/annotation.js';
-import { convertProfile, CRD_API_VERSION } from '../../src/profile/convert.js';
-import { loadProfile } from '../../src/profile/normalize.js';
+import { convertProfile, CRD_API_VERSION } from '../../src/toolkit/convert.js';
+import { loadProfile } from '../../src/toolkit/normalize.js';
 import { fixture } from '../profile/helpers.js';
 
 const example = (name: string) => readFileSync(fileURLToPath(new URL(`../../examples/kubernetes/${name}`, import.meta.url)), 'utf8');

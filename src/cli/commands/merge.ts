@@ -1,9 +1,9 @@
 /** merge: one profile from several (union by default, --intersect for the common part). */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { parseVerdict } from '../../profile/actions.js';
-import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../profile/convert.js';
-import { mergeProfiles } from '../../profile/merge.js';
+import { parseVerdict } from '../../toolkit/actions.js';
+import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../toolkit/convert.js';
+import { mergeProfiles } from '../../toolkit/merge.js';
 import { SeccompGenError } from '../../errors.js';
 import { TARGET_OPTIONS, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
 

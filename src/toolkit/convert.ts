@@ -18,10 +18,10 @@
  * Pure: profile in, text and warnings out.
  */
 import { stringify } from 'yaml';
-import { errnoName, errnoText } from './errno.js';
+import { errnoName, errnoText } from '../profile/errno.js';
 import type { CanonicalProfile, CanonicalRule } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
-import { formatJson } from './write.js';
+import { formatJson } from '../profile/write.js';
 
 export const OUTPUT_FORMATS = ['podman', 'docker', 'oci', 'crd', 'log'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -25,9 +25,9 @@ import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { SeccompGenError } from '../errors.js';
 import { takesErrno } from './actions.js';
-import { errnoNumber } from './errno.js';
-import { parseJson, readRegularFile } from './read.js';
-import { ACTIONS, OPERATORS, ProfileSchema, type Action, type Operator } from './schema.js';
+import { errnoNumber } from '../profile/errno.js';
+import { parseJson, readRegularFile } from '../profile/read.js';
+import { ACTIONS, OPERATORS, ProfileSchema, type Action, type Operator } from '../profile/schema.js';
 import { closest } from './suggest.js';
 
 export type Format = 'docker' | 'podman' | 'oci' | 'crd';

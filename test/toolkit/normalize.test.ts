@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeccompGenError } from '../../src/errors.js';
-import { loadProfile, normalizeDocument, profileIssues } from '../../src/profile/normalize.js';
-import { fixture } from './helpers.js';
+import { loadProfile, normalizeDocument, profileIssues } from '../../src/toolkit/normalize.js';
+import { fixture } from '../profile/helpers.js';
 
 function profileError(fn: () => unknown): string {
   try {

@@ -15,7 +15,7 @@ import { isSeccompGenError } from '../errors.js';
 import type { ScmpArch } from '../syscalls/arches.js';
 import type { SyscallTable } from '../syscalls/table.js';
 import { normalizeDocument, parseProfileText, profileIssues, type LoadedProfile } from './normalize.js';
-import { readRegularFile } from './read.js';
+import { readRegularFile } from '../profile/read.js';
 import { closest } from './suggest.js';
 
 /** Syscalls newer than some libseccomp releases still in use (kernel 5.17 and later). */

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeccompGenError } from '../../src/errors.js';
-import { allowedNames } from '../../src/profile/effective.js';
-import { mergeProfiles } from '../../src/profile/merge.js';
-import { loadProfile, type CanonicalProfile, type CanonicalRule } from '../../src/profile/normalize.js';
+import { allowedNames } from '../../src/toolkit/effective.js';
+import { mergeProfiles } from '../../src/toolkit/merge.js';
+import { loadProfile, type CanonicalProfile, type CanonicalRule } from '../../src/toolkit/normalize.js';
 import { ACTIONS } from '../../src/profile/schema.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../profile/helpers.js';
 
 const base = (syscalls: CanonicalRule[], extra: Partial<CanonicalProfile> = {}): CanonicalProfile => ({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, syscalls, ...extra });
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseVerdict } from '../../src/profile/actions.js';
-import { convertProfile, crdName } from '../../src/profile/convert.js';
-import { diffProfiles, isEmptyDiff, renderDiff } from '../../src/profile/diff.js';
-import { loadProfile, normalizeDocument } from '../../src/profile/normalize.js';
-import { resolveForTarget, type Target } from '../../src/profile/resolve.js';
-import { summarize } from '../../src/profile/show.js';
-import { closest } from '../../src/profile/suggest.js';
-import { checkNames, validateFile } from '../../src/profile/validate.js';
+import { parseVerdict } from '../../src/toolkit/actions.js';
+import { convertProfile, crdName } from '../../src/toolkit/convert.js';
+import { diffProfiles, isEmptyDiff, renderDiff } from '../../src/toolkit/diff.js';
+import { loadProfile, normalizeDocument } from '../../src/toolkit/normalize.js';
+import { resolveForTarget, type Target } from '../../src/toolkit/resolve.js';
+import { summarize } from '../../src/toolkit/show.js';
+import { closest } from '../../src/toolkit/suggest.js';
+import { checkNames, validateFile } from '../../src/toolkit/validate.js';
 import { libseccompTable } from '../../src/syscalls/table.js';
-import { fakeTable, fixture } from './helpers.js';
+import { fakeTable, fixture } from '../profile/helpers.js';
 
 const amd64: Target = { arch: 'amd64', caps: ['CAP_CHOWN'], kernel: '6.1.0' };
 
