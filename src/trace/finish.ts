@@ -13,7 +13,7 @@ import { checkOutputAllowed } from '../profile/output-policy.js';
 import { formatJson, writeFileAtomic } from '../profile/write.js';
 import { runDir } from '../state/paths.js';
 import type { TargetRecord } from '../state/targets.js';
-import { describeUnknown } from '../syscalls/resolve.js';
+import { unnamedWarning } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
 import { collectProfile, unfilteredNoteOf } from './collect.js';
 
@@ -27,7 +27,7 @@ export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, o
   const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
   const warnings: string[] = [];
   if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
-  if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);
+  if (unknown.size) warnings.push(unnamedWarning(unknown));
   const text = formatJson(profile);
   try {
     checkOutputAllowed(record.output, outputDirs);
