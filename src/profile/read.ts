@@ -6,8 +6,6 @@ import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ProfileSchema, describeIssue, type Profile } from './schema.js';
 
-export { MAX_PROFILE_BYTES, jsonErrorOffset, parseJson, readRegularFile } from '../io/json-file.js';
-
 /** Check that `data` is a seccomp profile; `source` names it in the error. */
 export function parseProfile(data: unknown, source: string): Profile {
   const result = ProfileSchema.safeParse(data);

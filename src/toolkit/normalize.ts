@@ -24,11 +24,11 @@ import { extname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { SeccompGenError } from '../errors.js';
+import { parseJson, readRegularFile } from '../io/json-file.js';
 import { isObject, type Obj } from '../io/shape.js';
 import { EPERM } from '../oci/replay.js';
 import { takesErrno } from './actions.js';
 import { errnoNumber } from '../profile/errno.js';
-import { parseJson, readRegularFile } from '../profile/read.js';
 import { ACTIONS, OPERATORS, ProfileSchema, type Action, type Operator } from '../profile/schema.js';
 import { closest } from './suggest.js';
 

@@ -16,7 +16,7 @@ import { isObject } from '../io/shape.js';
 import type { ScmpArch } from '../syscalls/arches.js';
 import type { SyscallTable } from '../syscalls/table.js';
 import { normalizeDocument, parseProfileText, profileIssues, type LoadedProfile } from './normalize.js';
-import { readRegularFile } from '../profile/read.js';
+import { readRegularFile } from '../io/json-file.js';
 import { closest } from './suggest.js';
 
 /** Syscalls newer than some libseccomp releases still in use (kernel 5.17 and later). */
