@@ -39,6 +39,9 @@ export const snapshot: Command = {
 
 Writes the profile of what a traced, still running container has called so far, without
 stopping it or its tracing. Without -o the profile goes to stdout.
+
+Options:
+  -o, --output FILE  write there (atomically); default: stdout
 `,
   run(args) {
     const { values, positionals } = parse(args, { output: { type: 'string', short: 'o' } });
