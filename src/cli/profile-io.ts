@@ -6,8 +6,8 @@
 import { resolve } from 'node:path';
 import chalk from 'chalk';
 import { SeccompGenError } from '../errors.js';
-import { loadProfile, type LoadedProfile } from '../profile/normalize.js';
-import { hostTarget, goArch, DOCKER_DEFAULT_CAPS, type Target } from '../profile/resolve.js';
+import { loadProfile, type LoadedProfile } from '../toolkit/normalize.js';
+import { hostTarget, goArch, DOCKER_DEFAULT_CAPS, type Target } from '../toolkit/resolve.js';
 import { writeFileAtomic } from '../io/write-file.js';
 import { withProgress } from './progress.js';
 

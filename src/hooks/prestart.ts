@@ -89,8 +89,8 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
     try {
       const text = readInput(policy, request.input);
       // Loaded only when needed: profile validation brings zod, ~100 ms of start-up.
-      const { parseJson, parseProfile } = await import('../profile/read.js');
-      base = parseProfile(parseJson(text, request.input), request.input);
+      const { parseProfileText } = await import('../profile/read.js');
+      base = parseProfileText(text, request.input);
     } catch (e) {
       throw new SeccompGenError(e instanceof SeccompGenError && e.code === 'PATH' ? 'PATH' : 'PROFILE', `if: ${(e as Error).message}`);
     }

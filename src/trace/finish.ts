@@ -15,7 +15,7 @@ import { writeOutput } from '../policy/output-file.js';
 import { outputPolicy } from '../policy/output-policy.js';
 import { runDir } from '../state/paths.js';
 import type { TargetRecord } from '../state/targets.js';
-import { describeUnknown } from '../syscalls/resolve.js';
+import { unnamedWarning } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
 import { collectProfile, unfilteredNoteOf } from './collect.js';
 
@@ -29,7 +29,7 @@ export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, o
   const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
   const warnings: string[] = [];
   if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
-  if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);
+  if (unknown.size) warnings.push(unnamedWarning(unknown));
   const text = formatJson(profile);
   try {
     writeOutput(outputPolicy({ starter: record.owner, kubernetesNamespace: record.kubernetesNamespace, outputDirs }), record.output, text);

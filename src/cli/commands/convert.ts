@@ -1,7 +1,7 @@
 /** convert: a profile from one format to another. */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../profile/convert.js';
+import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../toolkit/convert.js';
 import { SeccompGenError } from '../../errors.js';
 import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
 

@@ -1,7 +1,7 @@
 /** diff: what changed between two profiles, per syscall. */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { diffProfiles, isEmptyDiff, renderDiff } from '../../profile/diff.js';
+import { diffProfiles, isEmptyDiff, renderDiff } from '../../toolkit/diff.js';
 import { formatJson } from '../../io/write-file.js';
 import { loadAll, needFiles } from '../profile-io.js';
 

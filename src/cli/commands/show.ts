@@ -1,7 +1,7 @@
 /** show: a readable summary of a profile, compared with Docker's default. */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { renderSummary, summarize } from '../../profile/show.js';
+import { renderSummary, summarize } from '../../toolkit/show.js';
 import { TARGET_OPTIONS, TARGET_USAGE, loadAll, needFiles, targetFrom } from '../profile-io.js';
 
 export const show: Command = {

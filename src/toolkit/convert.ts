@@ -18,7 +18,7 @@
  * Pure: profile in, text and warnings out.
  */
 import { stringify } from 'yaml';
-import { errnoName, errnoText } from './errno.js';
+import { errnoName, errnoText } from '../profile/errno.js';
 import type { CanonicalProfile, CanonicalRule } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
 import { formatJson } from '../io/write-file.js';
