@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'BPF' // the kernel refused a BPF operation
   | 'TARGET' // per-container tracing state is missing or broken
   | 'LOCK' // shared state stayed locked too long
+  | 'BROKER' // the rootless broker refused, or cannot be reached
   | 'CONFIG'; // /etc/seccomp-gen/config.json is unreadable or invalid
 
 export class SeccompGenError extends Error {

@@ -61,4 +61,39 @@ if ! podman run --rm localhost/seccomp-gen/busybox:test true 2>/tmp/seccomp-gen-
   echo "wrote $DROPIN"
   podman run --rm localhost/seccomp-gen/busybox:test true
 fi
+# Rootless Podman (issue 17): a user of their own, with subordinate ids (uidmap's newuidmap), a
+# runtime dir for XDG_RUNTIME_DIR (no systemd-logind here to make it), and the test images loaded
+# into their storage. Their storage falls back to vfs by itself (/dev/fuse is 0600) and their
+# containers run with --network none (/dev/net/tun is 0600): both are test-run choices, not config.
+say "rootless podman user"
+ROOTLESS_PACKAGES=(uidmap slirp4netns fuse-overlayfs)
+missing=()
+for p in "${ROOTLESS_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Two rootless users: one traces, the other owns containers the first must not reach.
+for u in sg-rootless sg-rootless2; do
+  id "$u" >/dev/null 2>&1 || useradd --create-home --user-group --shell /bin/sh "$u"
+  # useradd gives ranges when /etc/login.defs sets SUB_UID_COUNT (Debian's does); else add one
+  # far above any other, derived from the uid so that two users never overlap.
+  base=$(( 2000000000 + 65536 * ($(id -u "$u") % 30000) ))
+  grep -q "^$u:" /etc/subuid || usermod --add-subuids "$base-$(( base + 65535 ))" "$u"
+  grep -q "^$u:" /etc/subgid || usermod --add-subgids "$base-$(( base + 65535 ))" "$u"
+  uid=$(id -u "$u")
+  install -d -m 0700 -o "$u" -g "$u" "/run/user/$uid"
+done
+as_rootless() { runuser -u sg-rootless -- env XDG_RUNTIME_DIR="/run/user/$(id -u sg-rootless)" HOME=/home/sg-rootless "$@"; }
+for image in localhost/seccomp-gen/busybox:test localhost/seccomp-gen/debian:test; do
+  want=$(podman image inspect "$image" --format '{{.Id}}')
+  have=$(cd / && as_rootless podman image inspect "$image" --format '{{.Id}}' 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    echo "loading $image into sg-rootless's storage"
+    podman save --format oci-archive "$image" | (cd / && as_rootless podman load -q) >/dev/null
+  fi
+done
+
 say "ready"

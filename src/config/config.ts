@@ -8,7 +8,8 @@
  *     "outputDirs": ["/home", "/srv/profiles"],  // of: must be under one of these (policy/output-policy.ts)
  *     "prestartTimeoutSeconds": 5,                // longest prestart holds a container (lock wait)
  *     "failOpen": false,                          // kernel refuses BPF: run untraced, with a warning
- *     "logFile": "/var/log/seccomp-gen.log"       // one line per hook event
+ *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
+ *     "maxTracedPerUid": 16                       // rootless: containers one user may trace at once (broker)
  *   }
  */
 import { isAbsolute } from 'node:path';
@@ -21,6 +22,8 @@ import { untrustedDirReason } from '../policy/trusted-dirs.js';
 export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
 export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
 export const DEFAULT_PRESTART_TIMEOUT_SECONDS = 5;
+/** The recorder has 1024 slots (bpf/recorder.h): no one user may take more than a few of them. */
+export const DEFAULT_MAX_TRACED_PER_UID = 16;
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 export interface Config {
@@ -29,6 +32,7 @@ export interface Config {
   prestartTimeoutSeconds: number;
   failOpen: boolean;
   logFile: string;
+  maxTracedPerUid: number;
 }
 
 export function configPath(): string {
@@ -36,13 +40,13 @@ export function configPath(): string {
 }
 
 export function defaultConfig(): Config {
-  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE };
+  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: DEFAULT_MAX_TRACED_PER_UID };
 }
 
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
 export function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
-  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile'];
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'maxTracedPerUid'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
   const config = defaultConfig();
   if (o.outputDirs !== undefined) {
@@ -60,6 +64,11 @@ export function checkConfig(data: unknown): Config {
   if (o.failOpen !== undefined) {
     if (typeof o.failOpen !== 'boolean') throw new ShapeError('failOpen', 'expected true or false');
     config.failOpen = o.failOpen;
+  }
+  if (o.maxTracedPerUid !== undefined) {
+    const n = o.maxTracedPerUid;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1024) throw new ShapeError('maxTracedPerUid', 'expected a whole number from 1 to 1024');
+    config.maxTracedPerUid = n;
   }
   const logFile = optionalString(o.logFile, 'logFile');
   if (logFile !== undefined) {

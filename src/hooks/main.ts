@@ -10,11 +10,17 @@ import { SeccompGenError, describeError } from '../errors.js';
 import { loadConfig } from '../config/config.js';
 import { logEvent, setLogFile } from '../log/log.js';
 import { parseOciState, type OciState } from '../oci/state.js';
+import { hostIdentity } from '../broker/ownership.js';
+import { userLogFile } from '../broker/user-state.js';
 
 let state: OciState | undefined;
 
 async function run(stage: string | undefined): Promise<void> {
   state = parseOciState(readFileSync(0, 'utf8'));
+  // A rootless hook reads no config: the settings limit root, and root's file is not even
+  // owned by anyone in the user's namespace (it shows as nobody there).
+  const me = hostIdentity();
+  if (me.rootless) return runRootless(stage, state, me.uid);
   const config = loadConfig();
   setLogFile(config.logFile);
   if (stage === 'prestart') {
@@ -31,6 +37,27 @@ async function run(stage: string | undefined): Promise<void> {
       logEvent(stage, 'warning', { id: state.id }, w);
     }
     if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls });
+  } else {
+    throw new SeccompGenError('USAGE', `unknown hook stage "${stage ?? ''}": expected prestart or poststop`);
+  }
+}
+
+/** Not root on the host (rootless podman): the broker does the kernel's part (hooks/rootless.ts). */
+async function runRootless(stage: string | undefined, state: OciState, uid: number): Promise<void> {
+  // The system log is root's: a rootless hook's events go to the user's own run directory.
+  delete process.env.SECCOMP_GEN_LOG;
+  setLogFile(userLogFile(uid));
+  const rootless = await import('./rootless.js');
+  if (stage === 'prestart') {
+    const record = await rootless.rootlessPrestart(state, uid);
+    if (record) logEvent(stage, 'traced', { id: state.id, key: `${record.key.kind}:${record.key.inum}`, output: record.output, uid });
+  } else if (stage === 'poststop') {
+    const result = await rootless.rootlessPoststop(state, uid);
+    for (const w of result?.warnings ?? []) {
+      process.stderr.write(`seccomp-gen poststop: warning: ${w}\n`);
+      logEvent(stage, 'warning', { id: state.id }, w);
+    }
+    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls, uid });
   } else {
     throw new SeccompGenError('USAGE', `unknown hook stage "${stage ?? ''}": expected prestart or poststop`);
   }

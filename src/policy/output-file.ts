@@ -11,7 +11,7 @@ import { SeccompGenError } from '../errors.js';
 import { asIdentity, identityOf, type Identity } from '../io/identity.js';
 import { MAX_PROFILE_BYTES, readRegularFile } from '../io/json-file.js';
 import { existingHere, inDirectoryOf, isUnder, probeWritableHere, writeHere } from '../io/write-file.js';
-import { DEFAULT_KUBERNETES_DIR, existingRefusal, looksLikeProfile, placeRefusal, type OutputPolicy } from './output-policy.js';
+import { DEFAULT_KUBERNETES_DIR, existingRefusal, looksLikeProfile, placeRefusal, writerUidOf, type OutputPolicy } from './output-policy.js';
 
 function refuse(reason: string | undefined): void {
   if (reason !== undefined) throw new SeccompGenError('PATH', reason);
@@ -61,7 +61,7 @@ function checkHere(policy: OutputPolicy, path: string, realDir: string, name: st
   refuse(placeRefusal(policy, path, realDir, realRootsOf(policy)));
   const existing = existingHere(path, name);
   if (existing) {
-    const isProfile = existing.size > 0 && existing.uid === (policy.writer?.uid ?? 0) && looksLikeProfile(readHere(path, name));
+    const isProfile = existing.size > 0 && existing.uid === writerUidOf(policy) && looksLikeProfile(readHere(path, name));
     refuse(existingRefusal(policy, path, { ...existing, isProfile }));
   }
 }

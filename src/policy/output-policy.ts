@@ -9,6 +9,8 @@
  * | Kubernetes (CRI-O's annotations)     | root        | only <outputDir>/<pod namespace>/, outputDirs      |
  * |                                      |             | defaulting to /var/lib/seccomp-gen                 |
  * | nobody known (root: CI, a service)   | root        | anywhere but the system's own directories          |
+ * | the hook is not host root (rootless) | itself      | where it may write (the kernel decides; it is the  |
+ * |                                      |             | user, so outputDirs, a limit on root, is not used) |
  *
  * and in every case: an existing file is replaced only if it belongs to the writer and is empty
  * or already a seccomp profile; never under /proc, /sys, /dev; with outputDirs in the config,
@@ -46,7 +48,7 @@ export interface Starter {
 }
 
 export interface OutputPolicy {
-  mode: 'starter' | 'kubernetes' | 'root';
+  mode: 'starter' | 'kubernetes' | 'root' | 'self';
   /** Whose rights reads and writes use; undefined: root's. */
   writer?: Starter;
   /** Directories the output must be under (unresolved); undefined: no such list. */
@@ -57,7 +59,9 @@ export interface OutputPolicy {
   namespace?: string;
 }
 
-export function outputPolicy(input: { starter?: Starter | undefined; kubernetesNamespace?: string | undefined; outputDirs?: readonly string[] | undefined }): OutputPolicy {
+export function outputPolicy(input: { starter?: Starter | undefined; kubernetesNamespace?: string | undefined; outputDirs?: readonly string[] | undefined; self?: boolean }): OutputPolicy {
+  // A rootless hook is the user (root only inside their own user namespace): no one to protect from it.
+  if (input.self) return { mode: 'self', rootsFromConfig: false };
   const fromConfig = input.outputDirs !== undefined;
   if (input.kubernetesNamespace !== undefined) {
     return {
@@ -74,6 +78,11 @@ export function outputPolicy(input: { starter?: Starter | undefined; kubernetesN
     ...(input.outputDirs ? { roots: input.outputDirs } : {}),
     rootsFromConfig: fromConfig,
   };
+}
+
+/** The uid files are written with: the starter's, ours (self), or root's. */
+export function writerUidOf(policy: OutputPolicy): number {
+  return policy.mode === 'self' ? (process.geteuid?.() ?? 0) : (policy.writer?.uid ?? 0);
 }
 
 function writerName(policy: OutputPolicy): string {
@@ -96,6 +105,7 @@ export function placeRefusal(policy: OutputPolicy, path: string, realDir: string
     return `${path}: not under an allowed output directory (outputDirs in the seccomp-gen config: ${policy.roots.join(', ') || 'none'})`;
   }
   if (policy.writer && policy.writer.uid !== 0) return undefined; // the kernel decides, as that user
+  if (policy.mode === 'self') return undefined; // the kernel decides: we are that user
   const system = SYSTEM_DIRS.find((s) => isUnder(realDir, s.dir) && !isUnder(realDir, DEFAULT_KUBERNETES_DIR));
   if (system) {
     return `${path}: refusing to write, as root, into ${system.dir} (${system.why}); write elsewhere (e.g. /tmp, /srv, a home), or list the directory in outputDirs in the seccomp-gen config`;
@@ -113,8 +123,9 @@ export interface ExistingFile {
 
 /** Why an existing file may not be replaced, or undefined if it may. */
 export function existingRefusal(policy: OutputPolicy, path: string, existing: ExistingFile): string | undefined {
-  const writerUid = policy.writer?.uid ?? 0;
+  const writerUid = writerUidOf(policy);
   if (existing.uid !== writerUid) {
+    if (policy.mode === 'self') return `${path}: exists and belongs to someone else: seccomp-gen replaces only your own file; choose another path`;
     return `${path}: exists and belongs to uid ${existing.uid}, not to ${writerUid === 0 ? 'root' : writerName(policy)}: seccomp-gen replaces only the writer's own file; choose another path`;
   }
   if (existing.size > 0 && !existing.isProfile) {

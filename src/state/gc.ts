@@ -14,6 +14,7 @@ import { SeccompGenError, messageOf } from '../errors.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
 import { deleteTarget, listTargetIds, loadTarget, type TargetRecord } from './targets.js';
 import { markDone, pruneDone } from './done.js';
+import { rootlessClaimedKeys } from '../broker/records.js';
 
 /** The part of the Recorder gc uses (a fake in the unit tests). */
 export interface GcRecorder {
@@ -100,8 +101,9 @@ export function gc(deps: GcDeps): GcReport {
     deleteTarget(id);
   }
   if (deps.recorder) {
+    const claimed = [...live, ...rootlessClaimedKeys()]; // rootless containers' entries are the broker's (src/broker/)
     for (const key of deps.recorder.keys()) {
-      if (live.some((k) => sameKey(k, key))) continue;
+      if (claimed.some((k) => sameKey(k, key))) continue;
       deps.recorder.removeTarget(key);
       events.push({ action: 'orphan', detail: `kernel entry ${key.kind}:${key.inum} with no record removed` });
     }

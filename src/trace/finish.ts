@@ -12,7 +12,7 @@ import type { RecordedTarget } from '../kernel/target-codec.js';
 import { allowedCount } from '../profile/build.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { writeOutput } from '../policy/output-file.js';
-import { outputPolicy } from '../policy/output-policy.js';
+import { outputPolicy, type OutputPolicy } from '../policy/output-policy.js';
 import { runDir } from '../state/paths.js';
 import type { TargetRecord } from '../state/targets.js';
 import { unnamedWarning } from '../syscalls/resolve.js';
@@ -25,17 +25,23 @@ export interface Finished {
   warnings: string[];
 }
 
-export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined): Finished {
+/** A rootless hook's own policy, and a place of the user's where an unwritable profile is kept. */
+export interface FinishOptions {
+  policy?: OutputPolicy;
+  keepDir?: string;
+}
+
+export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined, options: FinishOptions = {}): Finished {
   const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
   const warnings: string[] = [];
   if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
   if (unknown.size) warnings.push(unnamedWarning(unknown));
   const text = formatJson(profile);
   try {
-    writeOutput(outputPolicy({ starter: record.owner, kubernetesNamespace: record.kubernetesNamespace, outputDirs }), record.output, text);
+    writeOutput(options.policy ?? outputPolicy({ starter: record.owner, kubernetesNamespace: record.kubernetesNamespace, outputDirs }), record.output, text);
   } catch (e) {
     // Do not lose a recording we cannot put back: keep the profile where root can find it.
-    const keep = join(runDir(), 'unwritten');
+    const keep = options.keepDir ?? join(runDir(), 'unwritten');
     mkdirSync(keep, { recursive: true, mode: 0o700 });
     writeFileAtomic(join(keep, `${record.id}.json`), text, { mode: 0o600 });
     throw new SeccompGenError('PATH', `${(e as Error).message}; the profile was kept in ${join(keep, `${record.id}.json`)}`);

@@ -36,7 +36,7 @@ function configError(path: string): string {
 
 describe('loadConfig', () => {
   it('gives the defaults when there is no file: no allow-list, 5 s, fail closed, /var/log/seccomp-gen.log', () => {
-    expect(loadConfig(join(dir, 'none.json'))).toEqual({ prestartTimeoutSeconds: 5, failOpen: false, logFile: DEFAULT_LOG_FILE });
+    expect(loadConfig(join(dir, "none.json"))).toEqual({ prestartTimeoutSeconds: 5, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: 16 });
     expect(defaultConfig().outputDirs).toBeUndefined();
   });
 
@@ -49,7 +49,7 @@ describe('loadConfig', () => {
 
   it('reads every setting', () => {
     const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log' });
-    expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log' });
+    expect(loadConfig(p)).toEqual({ outputDirs: ["/home", "/srv/p"], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: "/tmp/sg.log", maxTracedPerUid: 16 });
   });
 
   it('refuses an unknown (e.g. misspelt) key rather than ignoring an allow-list', () => {

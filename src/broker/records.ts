@@ -1,0 +1,154 @@
+/**
+ * The broker's own state, root's and 0700: one record per rootless container being traced,
+ * keyed by (host uid, container id) — two users may both name a container "web", and one must
+ * never reach the other's — and the recordings of containers that ended without their poststop
+ * taking them (kept for their user, handed out by `take`). No user-chosen path is stored:
+ * where the profile goes is the hook's business, as the user.
+ */
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseJson, readRegularFile } from '../io/json-file.js';
+import { ShapeError, integer, object, string } from '../io/shape.js';
+import { formatJson, writeFileAtomic } from '../io/write-file.js';
+import type { TargetKey } from '../kernel/target-codec.js';
+import { CONTAINER_ID } from '../oci/state.js';
+import { encodeMessage, parseReply, type Mode } from './protocol.js';
+import { brokerTargetsDir, brokerUnwrittenDir } from './paths.js';
+
+export interface BrokerRecord {
+  version: 1;
+  uid: number;
+  id: string;
+  key: TargetKey;
+  /** The container's process as registered, and its start time (pid reuse, see ownership.ts). */
+  pid: number;
+  start: string;
+  mode: Mode;
+  startedAt: string;
+}
+
+function checkRecord(data: unknown): BrokerRecord {
+  const o = object(data, 'record');
+  if (o.version !== 1) throw new ShapeError('version', 'expected 1');
+  const id = string(o.id, 'id');
+  if (!CONTAINER_ID.test(id)) throw new ShapeError('id', 'not a container id');
+  const key = object(o.key, 'key');
+  if (key.kind !== 'pid' && key.kind !== 'mnt') throw new ShapeError('key.kind', 'expected pid or mnt');
+  if (o.mode !== 'filtered' && o.mode !== 'all') throw new ShapeError('mode', 'expected filtered or all');
+  return {
+    version: 1,
+    uid: integer(o.uid, 'uid', 0),
+    id,
+    key: { kind: key.kind, inum: integer(key.inum, 'key.inum', 0) },
+    pid: integer(o.pid, 'pid', 1),
+    start: string(o.start, 'start'),
+    mode: o.mode,
+    startedAt: string(o.startedAt, 'startedAt'),
+  };
+}
+
+function fileOf(dir: string, id: string): string {
+  if (!CONTAINER_ID.test(id)) throw new ShapeError('id', 'not a container id');
+  return join(dir, `${id}.json`);
+}
+
+function idsIn(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .filter((id) => CONTAINER_ID.test(id));
+  } catch {
+    return [];
+  }
+}
+
+function uidsIn(dir: string): number[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /^\d{1,10}$/.test(f))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function remove(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+export function saveRecord(record: BrokerRecord): void {
+  const dir = brokerTargetsDir(record.uid);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(fileOf(dir, record.id), formatJson(record), { mode: 0o600 });
+}
+
+/** The record of `uid`'s container `id`; null if none, or unreadable (then it is removed). */
+export function loadRecord(uid: number, id: string): BrokerRecord | null {
+  const path = fileOf(brokerTargetsDir(uid), id);
+  try {
+    const record = checkRecord(parseJson(readRegularFile(path, 64 * 1024), path));
+    return record.uid === uid && record.id === id ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+export function deleteRecord(uid: number, id: string): void {
+  remove(fileOf(brokerTargetsDir(uid), id));
+}
+
+export function listRecords(uid: number): BrokerRecord[] {
+  return idsIn(brokerTargetsDir(uid)).flatMap((id) => {
+    const r = loadRecord(uid, id);
+    return r ? [r] : [];
+  });
+}
+
+export function allRecords(): BrokerRecord[] {
+  return uidsIn(brokerTargetsDir()).flatMap(listRecords);
+}
+
+/**
+ * The kernel entries rootless containers hold. Root's gc (state/gc.ts) leaves these alone: they
+ * are not orphans for lack of a record of its own.
+ */
+export function rootlessClaimedKeys(): TargetKey[] {
+  return allRecords().map((r) => r.key);
+}
+
+/** A recording kept for its user: the record it belonged to and the recorder's data, as is. */
+export interface Unwritten {
+  record: BrokerRecord;
+  recorded: unknown;
+  collectedAt: string;
+}
+
+export function saveUnwritten(record: BrokerRecord, recorded: unknown): void {
+  const dir = brokerUnwrittenDir(record.uid);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The recorder's data may hold bigints: the protocol's encoding keeps them.
+  writeFileAtomic(fileOf(dir, record.id), encodeMessage({ ok: true, record, recorded, collectedAt: new Date().toISOString() }), { mode: 0o600 });
+}
+
+/** The kept recording of `uid`'s `id`, removed as it is taken; null if none. */
+export function takeUnwritten(uid: number, id: string): Unwritten | null {
+  const path = fileOf(brokerUnwrittenDir(uid), id);
+  try {
+    const data = parseReply(readRegularFile(path, 4 * 1024 * 1024).trim());
+    const record = checkRecord(data.record);
+    return { record, recorded: data.recorded, collectedAt: string(data.collectedAt, 'collectedAt') };
+  } catch {
+    return null;
+  } finally {
+    remove(path);
+  }
+}
+
+export function listUnwritten(uid: number): string[] {
+  return idsIn(brokerUnwrittenDir(uid));
+}

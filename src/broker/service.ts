@@ -1,0 +1,136 @@
+/**
+ * What the broker does for a proven uid: register a container of theirs, take its recording
+ * out, list what they have. Everything touching the kernel runs under the same lock as the root
+ * hooks (state/lock.ts), on the same pinned recorder: root and rootless tracing share one
+ * program and one map, and each side leaves the other's entries alone.
+ */
+import { SeccompGenError, messageOf } from '../errors.js';
+import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
+import { Recorder } from '../kernel/recorder.js';
+import { withLock } from '../state/lock.js';
+import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
+import type { Mode } from './protocol.js';
+import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, takeUnwritten, type BrokerRecord } from './records.js';
+
+export interface ServiceOptions {
+  /** Most containers one uid may have traced at once. */
+  maxPerUid: number;
+  lockTimeoutMs: number;
+  proc?: ProcReader;
+  /** FOR TESTS ONLY (as the hooks' SECCOMP_GEN_BPF_OBJECT): another BPF object. */
+  objectPath?: string;
+}
+
+export interface CollectEvent {
+  uid: number;
+  id: string;
+  action: 'kept' | 'lost';
+  detail: string;
+}
+
+/**
+ * Rootless containers that are gone (their poststop never came for them: the broker was down,
+ * the hook failed, podman was killed): their recordings leave the kernel and are kept for their
+ * user under broker/unwritten/<uid>/. Call under withLock.
+ */
+export function collectGone(recorder: Recorder | null, proc: ProcReader = realProc, only?: number): CollectEvent[] {
+  const events: CollectEvent[] = [];
+  for (const r of allRecords()) {
+    if (only !== undefined && r.uid !== only) continue;
+    if (stillRunning(r.pid, r.key, r.start, proc)) continue;
+    const recorded = recorder?.read(r.key) ?? null;
+    if (recorded) {
+      saveUnwritten(r, recorded);
+      recorder!.removeTarget(r.key);
+      events.push({ uid: r.uid, id: r.id, action: 'kept', detail: `container gone without its poststop taking the recording: kept for uid ${r.uid} until they take it (seccomp-gen gc, as that user)` });
+    } else {
+      events.push({ uid: r.uid, id: r.id, action: 'lost', detail: 'container gone and no recording in the kernel (reboot?): no profile' });
+    }
+    deleteRecord(r.uid, r.id);
+  }
+  return events;
+}
+
+export class BrokerService {
+  constructor(private readonly options: ServiceOptions) {}
+
+  register(uid: number, id: string, pid: number, mode: Mode): { key: BrokerRecord['key']; collected: CollectEvent[] } {
+    // Ownership first, outside the lock: it reads only /proc.
+    const { key, start } = ownedTarget(uid, pid, this.options.proc);
+    return withLock(() => {
+      const recorder = Recorder.attach(this.options.objectPath);
+      try {
+        // Finished containers of this user must not count against their limit.
+        const collected = collectGone(recorder, this.options.proc, uid);
+        const stale = loadRecord(uid, id); // the same container started again after a lost poststop
+        if (stale) {
+          recorder.removeTarget(stale.key);
+          deleteRecord(uid, id);
+        }
+        const count = listRecords(uid).length;
+        if (count >= this.options.maxPerUid) {
+          throw new SeccompGenError('BROKER', `uid ${uid} already traces ${count} container(s), the most one user may (maxTracedPerUid in the seccomp-gen config): stop one of them, or ask the administrator to raise the limit`);
+        }
+        const record: BrokerRecord = { version: 1, uid, id, key, pid, start, mode, startedAt: new Date().toISOString() };
+        saveRecord(record);
+        try {
+          recorder.addTarget(key, mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n);
+        } catch (e) {
+          deleteRecord(uid, id);
+          recorder.detachIfIdle();
+          throw e;
+        }
+        return { key, collected };
+      } finally {
+        recorder.close();
+      }
+    }, this.options.lockTimeoutMs);
+  }
+
+  /**
+   * The recording of `uid`'s container `id`, out of the kernel (or out of the kept ones). Another
+   * user's id answers exactly as an unknown one: nothing tells whether it exists.
+   */
+  take(uid: number, id: string): { recorded: unknown; record: BrokerRecord; kept: boolean } {
+    return withLock(() => {
+      const record = loadRecord(uid, id);
+      if (record) {
+        const recorder = Recorder.open();
+        try {
+          const recorded = recorder?.read(record.key) ?? null;
+          if (recorder) {
+            recorder.removeTarget(record.key);
+            recorder.detachIfIdle();
+          }
+          deleteRecord(uid, id);
+          if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
+          return { recorded, record, kept: false };
+        } finally {
+          recorder?.close();
+        }
+      }
+      const kept = takeUnwritten(uid, id);
+      if (kept) return { recorded: kept.recorded, record: kept.record, kept: true };
+      throw new SeccompGenError('BROKER', `uid ${uid} has no traced container ${id}`);
+    }, this.options.lockTimeoutMs);
+  }
+
+  /** Put a taken recording back for its user: the reply carrying it could not be delivered. */
+  keep(record: BrokerRecord, recorded: unknown): void {
+    try {
+      saveUnwritten(record, recorded);
+    } catch (e) {
+      throw new SeccompGenError('BROKER', `cannot keep the recording of ${record.id}: ${messageOf(e)}`);
+    }
+  }
+
+  list(uid: number): { targets: { id: string; key: string; since: string; state: string }[]; unwritten: string[] } {
+    const targets = listRecords(uid).map((r) => ({
+      id: r.id,
+      key: `${r.key.kind}:${r.key.inum}`,
+      since: r.startedAt,
+      state: stillRunning(r.pid, r.key, r.start, this.options.proc) ? 'tracing' : 'gone',
+    }));
+    return { targets, unwritten: listUnwritten(uid) };
+  }
+}

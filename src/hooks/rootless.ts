@@ -1,0 +1,109 @@
+/**
+ * The hooks of a rootless container: they run as the user (root only inside podman's user
+ * namespace), so they cannot load BPF; the broker (src/broker/) does the kernel's part for them,
+ * after checking that the container is theirs. Everything a path names is done here, as the
+ * user: the if: base is read and of: written with the user's own rights, no identity switch (a
+ * rootless container's loginuid may be unset; this process IS the user).
+ *
+ *   prestart: check of:/if: → broker registers (id, host pid) → our record in the user's run dir
+ *   poststop: our record → broker hands the recording back → profile → of:
+ */
+import { SeccompGenError, messageOf } from '../errors.js';
+import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
+import { logEvent } from '../log/log.js';
+import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
+import { readReplayAnswers } from '../oci/bundle.js';
+import { runtimeName } from '../oci/runtime.js';
+import type { OciState } from '../oci/state.js';
+import { checkOutput, readInput } from '../policy/output-file.js';
+import { outputPolicy } from '../policy/output-policy.js';
+import type { TargetRecord } from '../state/targets.js';
+import { askBroker } from '../broker/client.js';
+import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userUnwrittenDir } from '../broker/user-state.js';
+import type { Finished } from '../trace/finish.js';
+
+const SELF = outputPolicy({ self: true });
+
+function checkKey(v: unknown): TargetKey {
+  const k = v as { kind?: unknown; inum?: unknown } | null;
+  if (!k || (k.kind !== 'pid' && k.kind !== 'mnt') || typeof k.inum !== 'number') throw new SeccompGenError('BROKER', 'the broker answered with no namespace key');
+  return { kind: k.kind, inum: k.inum };
+}
+
+/** The recorder's data as the broker returned it: only what the profile needs is checked. */
+export function checkRecorded(v: unknown): RecordedTarget {
+  const r = v as { syscalls?: Record<string, unknown> } | null;
+  const ok = r && typeof r.syscalls === 'object' && r.syscalls !== null && Object.values(r.syscalls).every((a) => Array.isArray(a) && a.every((n) => Number.isInteger(n) && n >= 0));
+  if (!ok) throw new SeccompGenError('BROKER', 'the broker answered with no recording');
+  return v as RecordedTarget;
+}
+
+export async function rootlessPrestart(state: OciState, uid: number): Promise<TargetRecord | null> {
+  const value = traceAnnotationOf(state.annotations);
+  if (value === undefined) return null;
+  const request = parseTraceAnnotation(value);
+  if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
+  checkOutput(SELF, request.output);
+  let base;
+  if (request.input !== undefined) {
+    try {
+      const text = readInput(SELF, request.input);
+      const { parseProfileText } = await import('../profile/read.js');
+      base = parseProfileText(text, request.input);
+    } catch (e) {
+      throw new SeccompGenError(e instanceof SeccompGenError && e.code === 'PATH' ? 'PATH' : 'PROFILE', `if: ${(e as Error).message}`);
+    }
+  }
+  const replay = readReplayAnswers(state.bundle);
+  const runtime = runtimeName();
+  const mode = replay.filtered ? 'filtered' : 'all';
+  ensureUserRunDir(uid); // before asking: a run dir we cannot make fails the container, not the recording
+  const reply = await askBroker({ op: 'register', id: state.id, pid: state.pid, mode }, { uid });
+  const record: TargetRecord = {
+    version: 1,
+    id: state.id,
+    key: checkKey(reply.key),
+    mode,
+    pid: state.pid,
+    ...(runtime !== undefined ? { runtime } : {}),
+    output: request.output,
+    ...(request.input !== undefined ? { input: request.input, base } : {}),
+    replay,
+    startedAt: new Date().toISOString(),
+  };
+  try {
+    saveUserTarget(uid, record);
+  } catch (e) {
+    await askBroker({ op: 'take', id: state.id }, { uid }).catch(() => undefined); // undo: nothing would ever take it
+    throw e;
+  }
+  return record;
+}
+
+/** Write the profile of `record` from what the broker hands back; the profile is kept for the user if of: refuses it. */
+export async function finishRootless(record: TargetRecord, uid: number): Promise<Finished> {
+  let reply: Record<string, unknown>;
+  try {
+    reply = await askBroker({ op: 'take', id: record.id }, { uid });
+  } catch (e) {
+    throw new SeccompGenError('BROKER', `${messageOf(e)}; no profile written yet: the recording stays with the broker, and \`seccomp-gen gc\` run as uid ${uid} writes it once the broker answers`);
+  }
+  const { writeProfileOf } = await import('../trace/finish.js');
+  try {
+    return writeProfileOf(record, checkRecorded(reply.recorded), undefined, { policy: SELF, keepDir: userUnwrittenDir(uid) });
+  } finally {
+    deleteUserTarget(uid, record.id);
+  }
+}
+
+export async function rootlessPoststop(state: OciState, uid: number): Promise<Finished | null> {
+  if (traceAnnotationOf(state.annotations) === undefined) return null;
+  const record = loadUserTarget(uid, state.id);
+  if (!record) throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
+  try {
+    return await finishRootless(record, uid);
+  } catch (e) {
+    logEvent('poststop', 'unwritten', { id: state.id, uid }, messageOf(e));
+    throw e;
+  }
+}
