@@ -13,6 +13,8 @@ import { logEvent, setLogFile } from '../../log/log.js';
 import { gc as collect } from '../../state/gc.js';
 import { withLock } from '../../state/lock.js';
 import { writeProfileOf } from '../../trace/finish.js';
+import { hostIdentity } from '../../broker/ownership.js';
+import { collectGone } from '../../broker/service.js';
 
 export const gc: Command = {
   name: 'gc',
@@ -21,15 +23,21 @@ export const gc: Command = {
 For every traced container whose process (and namespace) no longer exists: write its profile
 as its poststop would have, remove it from the kernel and from /run/seccomp-gen, and detach the
 recorder when nothing is traced any more. Kernel entries no record claims are removed too.
+Rootless containers that are gone: their recordings are kept for their users. Run by a user:
+write the profiles of their own rootless containers that ended without a poststop.
 `,
   run(args) {
     parse(args, {}, false);
+    const me = hostIdentity();
+    if (me.rootless) return import('../../broker/user-view.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
     const config = loadConfig();
     setLogFile(config.logFile);
     const report = withProgress((progress) =>
       withLock(() => {
         const recorder = Recorder.open();
         try {
+          // Rootless containers that are gone: their recordings are kept for their users (src/broker/).
+          for (const ev of collectGone(recorder)) logEvent('gc', ev.action, { id: ev.id, uid: ev.uid }, ev.detail);
           return collect({
             recorder,
             finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output,

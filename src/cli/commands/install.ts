@@ -11,9 +11,14 @@ import { parse } from '../args.js';
 import { SeccompGenError } from '../../errors.js';
 import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 import { DEFAULT_KUBERNETES_DIR } from '../../policy/output-policy.js';
+import { DEFAULT_RUN_DIR } from '../../state/paths.js';
 
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
+/** Where an administrator's unit files go (systemd.unit(5)). */
+export const DEFAULT_SYSTEMD_DIR = '/etc/systemd/system';
 const TEMPLATES = fileURLToPath(new URL('../../../hooks/', import.meta.url));
+const UNIT_TEMPLATES = fileURLToPath(new URL('../../../systemd/', import.meta.url));
+const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
 // The hook entry bundled into one CommonJS file (npm run build:hook): a hook loading ~30 ES
 // modules spent ~30 ms on module loading alone while the container waited, and Node 20's ES
 // module loader costs another ~12 ms per hook over require() even for one file (measured:
@@ -48,7 +53,24 @@ export function renderHooks(node = process.execPath, entry = HOOK_ENTRY, setting
   return out;
 }
 
-const usage = (verb: string) => `Usage: seccomp-gen ${verb} [--hooks-dir DIR]${verb === 'install' ? ' [--timeout SECONDS] [--env SECCOMP_GEN_X=VALUE]…' : ''}
+/** The broker's systemd units (rootless Podman), with absolute paths and the hooks' env filled in. */
+export function renderUnits(env: readonly string[] = [], node = process.execPath, cli = CLI_ENTRY): Map<string, string> {
+  const own = env.filter((e) => e.startsWith('SECCOMP_GEN_'));
+  const runDir = own.find((e) => e.startsWith('SECCOMP_GEN_RUN_DIR='))?.slice('SECCOMP_GEN_RUN_DIR='.length) || DEFAULT_RUN_DIR;
+  const quote = (e: string) => `"${e.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const out = new Map<string, string>();
+  for (const file of readdirSync(UNIT_TEMPLATES).filter((f) => /^seccomp-gen-broker\.(socket|service)$/.test(f))) {
+    const text = readFileSync(join(UNIT_TEMPLATES, file), 'utf8')
+      .replace('@NODE@', () => node)
+      .replace('@CLI@', () => cli)
+      .replace('@SOCKET@', () => join(runDir, 'broker.sock'))
+      .replace('@ENVIRONMENT@\n', () => own.map((e) => `Environment=${quote(e)}\n`).join(''));
+    out.set(file, text);
+  }
+  return out;
+}
+
+const usage = (verb: string) => `Usage: seccomp-gen ${verb} [--hooks-dir DIR]${verb === 'install' ? ' [--timeout SECONDS] [--env SECCOMP_GEN_X=VALUE]…' : ''} [--rootless [--systemd-dir DIR]]
 
 ${verb === 'install' ? 'Write' : 'Remove'} the OCI hook files (prestart and poststop) ${verb === 'install' ? 'into' : 'from'} DIR.
 Default DIR: ${DEFAULT_HOOKS_DIR} (where Podman and CRI-O look).
@@ -60,9 +82,12 @@ ${
   SECCOMP_GEN_CONFIG=/path/config.json for a second, test installation.
 `
     : ''
-}`;
+}--rootless: also ${verb === 'install' ? 'install' : 'remove'} the broker's systemd units (seccomp-gen-broker.socket and
+  .service) ${verb === 'install' ? 'into' : 'from'} --systemd-dir (default ${DEFAULT_SYSTEMD_DIR}), for rootless Podman.${verb === 'install' ? `
+  Then: systemctl daemon-reload && systemctl enable --now seccomp-gen-broker.socket` : ''}
+`;
 
-const options = { 'hooks-dir': { type: 'string' } } as const;
+const options = { 'hooks-dir': { type: 'string' }, rootless: { type: 'boolean' }, 'systemd-dir': { type: 'string' } } as const;
 const installOptions = { ...options, timeout: { type: 'string' }, env: { type: 'string', multiple: true } } as const;
 
 /** --timeout and --env, checked: a hook file podman cannot read would silently trace nothing. */
@@ -93,6 +118,17 @@ export const install: Command = {
       writeFileAtomic(path, formatJson(doc));
       process.stdout.write(`installed ${path}\n`);
     }
+    if (values.rootless) {
+      const unitDir = resolve(values['systemd-dir'] ?? DEFAULT_SYSTEMD_DIR);
+      mkdirSync(unitDir, { recursive: true, mode: 0o755 });
+      for (const [file, text] of renderUnits(values.env)) {
+        writeFileAtomic(join(unitDir, file), text);
+        process.stdout.write(`installed ${join(unitDir, file)}\n`);
+      }
+      process.stdout.write('rootless Podman: systemctl daemon-reload && systemctl enable --now seccomp-gen-broker.socket (or run seccomp-gen broker)\n');
+    } else if (values['systemd-dir'] !== undefined) {
+      throw new SeccompGenError('USAGE', '--systemd-dir goes with --rootless');
+    }
     // Where Kubernetes pods' profiles go by default (policy/output-policy.ts): root's, 0755,
     // one directory per namespace made on first use. Only root can make it, and only root needs it.
     if (process.getuid?.() === 0) mkdirSync(DEFAULT_KUBERNETES_DIR, { recursive: true, mode: 0o755 });
@@ -113,6 +149,17 @@ export const uninstall: Command = {
         process.stdout.write(`removed ${path}\n`);
       } catch {
         /* not installed */
+      }
+    }
+    if (values.rootless) {
+      const unitDir = resolve(values['systemd-dir'] ?? DEFAULT_SYSTEMD_DIR);
+      for (const file of renderUnits().keys()) {
+        try {
+          unlinkSync(join(unitDir, file));
+          process.stdout.write(`removed ${join(unitDir, file)}\n`);
+        } catch {
+          /* not installed */
+        }
       }
     }
     return 0;

@@ -9,6 +9,7 @@ import { messageOf } from '../../errors.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { containerAlive } from '../../state/gc.js';
 import { listTargetIds, loadTarget } from '../../state/targets.js';
+import { hostIdentity } from '../../broker/ownership.js';
 
 export const status: Command = {
   name: 'status',
@@ -17,9 +18,13 @@ export const status: Command = {
 One line per traced container: id, namespace, since, output, state
 (state: tracing; gone = its container ended without a poststop, run seccomp-gen gc;
 not-recorded = no kernel entry, e.g. after a reboot).
+Run by a user (rootless Podman): their containers traced through the broker, and their
+profiles waiting to be written (seccomp-gen gc writes them).
 `,
   run(args) {
     const { values } = parse(args, { json: { type: 'boolean' } }, false);
+    const me = hostIdentity();
+    if (me.rootless) return import('../../broker/user-view.js').then((v) => v.rootlessStatus(me.uid, values.json === true)); // a user: ask the broker
     const recorder = Recorder.open();
     const rows: Record<string, string>[] = [];
     try {
