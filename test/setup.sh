@@ -66,7 +66,9 @@ fi
 # into their storage. Their storage falls back to vfs by itself (/dev/fuse is 0600) and their
 # containers run with --network none (/dev/net/tun is 0600): both are test-run choices, not config.
 say "rootless podman user"
-ROOTLESS_PACKAGES=(uidmap slirp4netns fuse-overlayfs)
+# systemd: systemd-analyze checks the broker's units, systemd-socket-activate starts it as socket
+# activation would (the tests have no running systemd).
+ROOTLESS_PACKAGES=(uidmap slirp4netns fuse-overlayfs systemd)
 missing=()
 for p in "${ROOTLESS_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
