@@ -131,6 +131,7 @@ class Exchange {
   private end(error: string | undefined, body: Record<string, unknown> = {}, delivered?: (ok: boolean) => void): void {
     if (this.done) return;
     this.done = true;
+    this.cleanup(); // one exchange per connection: its ticket is spent whatever the outcome
     const line = error === undefined ? encodeMessage({ ok: true, ...body }) : encodeMessage({ ok: false, error });
     if (this.socket.destroyed || !this.socket.writable) {
       delivered?.(false);
@@ -144,6 +145,7 @@ class Exchange {
 
   private cleanup(): void {
     if (this.ticket) removeTicket(this.ticket);
+    this.ticket = undefined;
   }
 }
 
