@@ -92,6 +92,21 @@ async function startBroker(): Promise<void> {
   broker = child;
 }
 
+/** Each test that needs the broker starts it if an earlier one did not (tests may run alone, -t). */
+async function ensureBroker(): Promise<void> {
+  if (broker) return;
+  await startBroker();
+  if (!drained) for (const u of [u1, u2]) drain(u); // what an earlier, interrupted run left
+  drained = true;
+}
+let drained = false;
+
+/** Take out everything the broker holds for `u`: traced targets and kept recordings. */
+function drain(u: User): void {
+  const list = ask(u, { op: 'list' }) as { targets?: { id: string }[]; unwritten?: string[] };
+  for (const id of [...(list.targets ?? []).map((t) => t.id), ...(list.unwritten ?? [])]) ask(u, { op: 'take', id });
+}
+
 async function stopBroker(): Promise<void> {
   const child = broker;
   broker = undefined;
@@ -176,6 +191,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  if (broker) for (const u of [u1, u2]) drain(u);
   await stopBroker();
   rmSync(out, { recursive: true, force: true });
   rmSync(base, { recursive: true, force: true });
@@ -190,7 +206,7 @@ describe('rootless podman, through the broker', () => {
   });
 
   it('busybox ls /: the profile is the user\'s, replays identically rootless, and refuses what ls never did', async () => {
-    await startBroker();
+    await ensureBroker();
     const profile = join(out, 'ls.json');
     const plain = userPlain(['ls', '/']);
     expect(plain.status).toBe(0);
@@ -210,7 +226,8 @@ describe('rootless podman, through the broker', () => {
     expect(readOr(userLog(u1))).toMatch(/poststop written .*output=\S+ls\.json syscalls=\d+ uid=\d+/);
   }, 120_000);
 
-  it('a debian workload (python3 threads) replays identically rootless', () => {
+  it('a debian workload (python3 threads) replays identically rootless', async () => {
+    await ensureBroker();
     const workload = WORKLOADS.find((w) => w.name === 'threads (python3)')!;
     const profile = join(out, 'python.json');
     const plain = userPlain(workload.cmd, DEBIAN_IMAGE);
@@ -223,7 +240,8 @@ describe('rootless podman, through the broker', () => {
     // (what it refuses is shown with busybox above: each rootless vfs run of this image costs ~4 s)
   }, 120_000);
 
-  it('--pid=host: keyed by the mount namespace, ownership checked the same way', () => {
+  it('--pid=host: keyed by the mount namespace, ownership checked the same way', async () => {
+    await ensureBroker();
     const profile = join(out, 'pidhost.json');
     const r = userPodman(runArgs(['--pid', 'host', '--annotation', annotationFor(profile)], IMAGE, ['ls', '/']));
     expect([r.status, r.stderr]).toEqual([0, '']);
@@ -232,6 +250,7 @@ describe('rootless podman, through the broker', () => {
   }, 60_000);
 
   it('root tracing works unchanged while the broker runs and a rootless container is traced', async () => {
+    await ensureBroker();
     const rootless = join(out, 'beside-root.json');
     const running = asUserAsync(u1, podmanArgs(runArgs(['--annotation', annotationFor(rootless)], IMAGE, ['sleep', '3'])));
     await registered(u1);
@@ -245,6 +264,7 @@ describe('rootless podman, through the broker', () => {
   }, 60_000);
 
   it('the broker restarted while a rootless container runs: its profile is still written at poststop', async () => {
+    await ensureBroker();
     const profile = join(out, 'restart.json');
     const running = asUserAsync(u1, podmanArgs(runArgs(['--annotation', annotationFor(profile)], IMAGE, ['sh', '-c', 'sleep 3; ls /'])));
     await registered(u1);
@@ -257,6 +277,7 @@ describe('rootless podman, through the broker', () => {
   }, 60_000);
 
   it("a poststop that cannot deliver is not silent: root's gc keeps the recording, the user's status shows it, their gc writes it", async () => {
+    await ensureBroker();
     const profile = join(out, 'late.json');
     const running = asUserAsync(u1, podmanArgs(runArgs(['--annotation', annotationFor(profile)], IMAGE, ['sh', '-c', 'sleep 2; ls /'])));
     const id = await registered(u1);
@@ -283,6 +304,7 @@ describe('the broker refuses what is not the asker\'s', () => {
   const hook = (u: User, state: Record<string, unknown>) => asUser(u, ['node', join(pkg, 'dist/hook/main.cjs'), 'prestart'], JSON.stringify(state));
 
   it("a forged pid of another user's container in the OCI state", async () => {
+    await ensureBroker();
     const theirs = await sandbox(u2);
     try {
       const state = { ociVersion: '1.0.2', id: `forged${process.pid}`, status: 'creating', pid: theirs.pid, bundle: join(base, 'bundle'), annotations: { 'io.containers.trace-syscall': `of:${join(out, 'forged.json')}` } };
@@ -299,6 +321,7 @@ describe('the broker refuses what is not the asker\'s', () => {
   }, 30_000);
 
   it("another user's target asked for by id (take or list): refused, its owner still gets it", async () => {
+    await ensureBroker();
     const mine = await sandbox(u1);
     try {
       expect(ask(u1, { op: 'register', id: 'mine', pid: mine.pid, mode: 'all' })).toMatchObject({ ok: true, key: { kind: 'pid' } });
@@ -312,6 +335,7 @@ describe('the broker refuses what is not the asker\'s', () => {
   }, 30_000);
 
   it("claiming another user's uid: the ticket cannot be read, and a guessed token is refused", async () => {
+    await ensureBroker();
     expect(ask(u2, { op: 'list' }, u1.uid).error).toMatch(new RegExp(`cannot read the broker's ticket for uid ${u1.uid} \\(.*EACCES.*\\): is this process really uid ${u1.uid}\\?`));
     const replies = await rawExchange([`{"v":1,"op":"hello","uid":${u1.uid}}\n`, `{"v":1,"op":"list","token":"${'0'.repeat(64)}"}\n`]);
     expect(replies[1]).toEqual({ v: 1, ok: false, error: `the token is not the one in the ticket: uid ${u1.uid} not proven` });
@@ -319,6 +343,7 @@ describe('the broker refuses what is not the asker\'s', () => {
   });
 
   it('over the per-user limit: refused with a clear message; another user is unaffected', async () => {
+    await ensureBroker();
     const boxes = await Promise.all([sandbox(u1), sandbox(u1), sandbox(u1), sandbox(u1), sandbox(u2)]);
     try {
       for (const [i, b] of boxes.slice(0, LIMIT).entries()) expect(ask(u1, { op: 'register', id: `limit${i}`, pid: b.pid, mode: 'all' }).ok).toBe(true);
@@ -367,6 +392,7 @@ function rawExchange(chunks: string[], opts: { closeAfterSend?: boolean } = {}):
 
 describe('the broker keeps serving through bad clients', () => {
   it('oversized, malformed, silent and vanishing clients are refused one by one', async () => {
+    await ensureBroker();
     expect(await rawExchange(['x'.repeat(70 * 1024)])).toEqual([{ v: 1, ok: false, error: 'bad request: message longer than 65536 bytes' }]);
     expect(await rawExchange(['{"v":1,"op":"hello","uid":1000\n'])).toEqual([{ v: 1, ok: false, error: 'bad request: message is not JSON' }]);
     expect(await rawExchange(['{"v":1,"op":"hello","uid":1000,"path":"/etc/shadow"}\n'])).toEqual([{ v: 1, ok: false, error: 'bad request: unexpected field "path" in hello' }]);
