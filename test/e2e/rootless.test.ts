@@ -69,11 +69,15 @@ const userTrace = (output: string, cmd: string[], image = IMAGE) => userPodman(r
 const userUnder = (profile: string, cmd: string[], image = IMAGE) => userPodman(runArgs(['--security-opt', `seccomp=${profile}`], image, cmd));
 const userPlain = (cmd: string[], image = IMAGE) => userPodman(runArgs([], image, cmd));
 
-/** What the broker answers `u` (claiming `claim`, by default their own uid): the reply, or {error}. */
-function ask(u: User, request: Record<string, unknown>, claim = u.uid): Record<string, unknown> {
+/**
+ * What the broker answers `u` (claiming `claim`, by default their own uid): the reply, or {error}.
+ * `inUserns`: as root of a user namespace of theirs (`unshare -r`), as a rootless hook runs, with
+ * every capability there.
+ */
+function ask(u: User, request: Record<string, unknown>, claim = u.uid, inUserns = false): Record<string, unknown> {
   const script = `import { askBroker } from ${JSON.stringify(join(pkg, 'dist/broker/client.js'))};
 askBroker(JSON.parse(process.argv[1]), { uid: Number(process.argv[2]) }).then((r) => console.log(JSON.stringify(r, (k, v) => typeof v === 'bigint' ? String(v) : v)), (e) => console.log(JSON.stringify({ error: e.message })));`;
-  const r = asUser(u, ['node', '--input-type=module', '-e', script, JSON.stringify(request), String(claim)]);
+  const r = asUser(u, [...(inUserns ? ['unshare', '--user', '--map-root-user'] : []), 'node', '--input-type=module', '-e', script, JSON.stringify(request), String(claim)]);
   if (r.status !== 0 || !r.stdout.trim()) throw new Error(`client failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
@@ -336,7 +340,12 @@ describe('the broker refuses what is not the asker\'s', () => {
 
   it("claiming another user's uid: the ticket cannot be read, and a guessed token is refused", async () => {
     await ensureBroker();
-    expect(ask(u2, { op: 'list' }, u1.uid).error).toMatch(new RegExp(`cannot read the broker's ticket for uid ${u1.uid} \\(.*EACCES.*\\): is this process really uid ${u1.uid}\\?`));
+    const unreadable = new RegExp(`cannot read the broker's ticket for uid ${u1.uid} \\(.*EACCES.*\\): is this process really uid ${u1.uid}\\?`);
+    expect(ask(u2, { op: 'list' }, u1.uid).error).toMatch(unreadable);
+    // nor as root of their own user namespace (CAP_DAC_OVERRIDE there does not reach a file of an unmapped owner)…
+    expect(ask(u2, { op: 'list' }, u1.uid, true).error).toMatch(unreadable);
+    // …while a rootless hook's own ticket is readable from its namespace
+    expect(ask(u1, { op: 'list' }, u1.uid, true)).toMatchObject({ ok: true });
     const replies = await rawExchange([`{"v":1,"op":"hello","uid":${u1.uid}}\n`, `{"v":1,"op":"list","token":"${'0'.repeat(64)}"}\n`]);
     expect(replies[1]).toEqual({ v: 1, ok: false, error: `the token is not the one in the ticket: uid ${u1.uid} not proven` });
     expect(readdirSync(join(RUN_DIR, 'broker/tickets'))).toEqual([]); // tickets do not outlive their exchange

@@ -37,7 +37,10 @@ write the profiles of their own rootless containers that ended without a poststo
         const recorder = Recorder.open();
         try {
           // Rootless containers that are gone: their recordings are kept for their users (src/broker/).
-          for (const ev of collectGone(recorder)) logEvent('gc', ev.action, { id: ev.id, uid: ev.uid }, ev.detail);
+          for (const ev of collectGone(recorder)) {
+            process.stdout.write(`${ev.action} ${ev.id.slice(0, 12)} (uid ${ev.uid}, rootless): ${ev.detail}\n`);
+            logEvent('gc', ev.action, { id: ev.id, uid: ev.uid }, ev.detail);
+          }
           return collect({
             recorder,
             finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output,
