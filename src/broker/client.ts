@@ -10,6 +10,13 @@ import { readRegularFile } from '../io/json-file.js';
 import { brokerSocketPath } from './paths.js';
 import { MAX_REPLY_BYTES, ProtocolError, encodeMessage, parseReply } from './protocol.js';
 
+/** The broker answered, and said no: unlike a broker that cannot be reached, asking again changes nothing. */
+export class BrokerRefusal extends SeccompGenError {
+  constructor(reason: string) {
+    super('BROKER', `the broker refused: ${reason}`);
+  }
+}
+
 export type BrokerRequest = { op: 'register'; id: string; pid: number; mode: 'filtered' | 'all' } | { op: 'take'; id: string } | { op: 'list' };
 
 export const NO_BROKER_HELP =
@@ -54,7 +61,7 @@ export function askBroker(request: BrokerRequest, options: ClientOptions): Promi
         } catch (e) {
           return fail(new SeccompGenError('BROKER', (e as ProtocolError).message));
         }
-        if (!reply.ok) return fail(new SeccompGenError('BROKER', `the broker refused: ${typeof reply.error === 'string' ? reply.error : 'no reason given'}`));
+        if (!reply.ok) return fail(new BrokerRefusal(typeof reply.error === 'string' ? reply.error : 'no reason given'));
         if (stage === 'hello') {
           if (typeof reply.ticket !== 'string') return fail(new SeccompGenError('BROKER', 'the broker sent no ticket'));
           let token: string;

@@ -16,6 +16,8 @@ import { MAX_REQUEST_BYTES, ProtocolError, encodeMessage, parseRequest, type Req
 import type { BrokerService } from './service.js';
 import { clearTickets, issueTicket, removeTicket, ticketMatches, type Ticket } from './tickets.js';
 
+export const MAX_CONNECTIONS = 128;
+
 export interface ServerOptions {
   service: BrokerService;
   /** Listen here (a path), or on an inherited descriptor (socket activation). */
@@ -170,6 +172,9 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     });
     new Exchange(socket, options);
   });
+  // A flood of idle connections costs each a ticket file for at most the silent timeout; beyond
+  // this many at once, new ones are closed at once (the hooks retry nothing: they report it).
+  server.maxConnections = MAX_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const ready = () => {

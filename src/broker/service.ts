@@ -75,6 +75,12 @@ export class BrokerService {
         saveRecord(record);
         try {
           recorder.addTarget(key, mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n);
+          // Checked again now that the entry is in: had the container died since the check, its
+          // namespace's inode number could already name someone else's new namespace.
+          if (!stillRunning(pid, key, start, this.options.proc)) {
+            recorder.removeTarget(key);
+            throw new SeccompGenError('TARGET', `process ${pid} exited while it was being registered`);
+          }
         } catch (e) {
           deleteRecord(uid, id);
           recorder.detachIfIdle();

@@ -5,7 +5,7 @@
  * filter's answers), read back at poststop; unwritten/<id>.json a profile that could not go to
  * of:. SECCOMP_GEN_USER_RUN_DIR moves it (tests).
  */
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
@@ -13,8 +13,15 @@ import { CONTAINER_ID } from '../oci/state.js';
 import { checkTargetRecord, type TargetRecord } from '../state/targets.js';
 import { SeccompGenError } from '../errors.js';
 
+/**
+ * $XDG_RUNTIME_DIR, else /run/user/<uid> where logind made it, else (as podman does) a directory
+ * of ours in /tmp — which ensureUserRunDir checks is really ours before anything goes in it.
+ */
 export function userRunDir(uid: number): string {
-  return process.env.SECCOMP_GEN_USER_RUN_DIR ?? join(process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`, 'seccomp-gen');
+  if (process.env.SECCOMP_GEN_USER_RUN_DIR) return process.env.SECCOMP_GEN_USER_RUN_DIR;
+  if (process.env.XDG_RUNTIME_DIR) return join(process.env.XDG_RUNTIME_DIR, 'seccomp-gen');
+  if (existsSync(`/run/user/${uid}`)) return join(`/run/user/${uid}`, 'seccomp-gen');
+  return `/tmp/seccomp-gen-run-${uid}`;
 }
 
 export const userTargetsDir = (uid: number) => join(userRunDir(uid), 'targets');
@@ -26,8 +33,18 @@ function fileOf(dir: string, id: string): string {
   return join(dir, `${id}.json`);
 }
 
+/** Make the run directory; refuse one that is not ours alone (another user may have made it in /tmp first). */
 export function ensureUserRunDir(uid: number): void {
-  mkdirSync(userRunDir(uid), { recursive: true, mode: 0o700 });
+  const dir = userRunDir(uid);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new SeccompGenError('PATH', `cannot create ${dir} (${(e as NodeJS.ErrnoException).code}): set XDG_RUNTIME_DIR to a directory of yours`);
+  }
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== process.geteuid?.() || (st.mode & 0o077) !== 0) {
+    throw new SeccompGenError('PATH', `${dir} is not a directory of yours alone (mode 0700): remove it, or set XDG_RUNTIME_DIR`);
+  }
 }
 
 export function saveUserTarget(uid: number, record: TargetRecord): void {

@@ -4,7 +4,7 @@
  * them (the broker was down, the hook failed), and profiles the hook could not write to of:.
  * `gc` writes the kept recordings as their poststop would have, as the user.
  */
-import { messageOf } from '../errors.js';
+import { SeccompGenError, messageOf } from '../errors.js';
 import { askBroker } from './client.js';
 import { listUserTargets, listUserUnwritten, loadUserTarget, userUnwrittenDir } from './user-state.js';
 
@@ -59,8 +59,10 @@ export async function rootlessGc(uid: number): Promise<number> {
       const done = await finishRootless(record, uid);
       process.stdout.write(`collected ${id.slice(0, 12)}: profile written to ${done.output}\n`);
     } catch (e) {
-      failed++;
-      process.stdout.write(`unwritten ${id.slice(0, 12)}: ${messageOf(e)}\n`);
+      // TARGET: the broker has nothing for it (final, the record is gone); else it may work later.
+      const lost = e instanceof SeccompGenError && e.code === 'TARGET';
+      if (!lost) failed++;
+      process.stdout.write(`${lost ? 'lost' : 'unwritten'} ${id.slice(0, 12)}: ${messageOf(e)}\n`);
     }
   }
   process.stdout.write(`${running.size} container(s) still traced\n`);

@@ -18,7 +18,7 @@ import type { OciState } from '../oci/state.js';
 import { checkOutput, readInput } from '../policy/output-file.js';
 import { outputPolicy } from '../policy/output-policy.js';
 import type { TargetRecord } from '../state/targets.js';
-import { askBroker } from '../broker/client.js';
+import { BrokerRefusal, askBroker } from '../broker/client.js';
 import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userUnwrittenDir } from '../broker/user-state.js';
 import type { Finished } from '../trace/finish.js';
 
@@ -86,6 +86,10 @@ export async function finishRootless(record: TargetRecord, uid: number): Promise
   try {
     reply = await askBroker({ op: 'take', id: record.id }, { uid });
   } catch (e) {
+    if (e instanceof BrokerRefusal) {
+      deleteUserTarget(uid, record.id); // the broker has nothing for it (a reboot, or taken already): final
+      throw new SeccompGenError('TARGET', `${e.message}; no profile written for ${record.output}`);
+    }
     throw new SeccompGenError('BROKER', `${messageOf(e)}; no profile written yet: the recording stays with the broker, and \`seccomp-gen gc\` run as uid ${uid} writes it once the broker answers`);
   }
   const { writeProfileOf } = await import('../trace/finish.js');

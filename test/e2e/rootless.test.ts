@@ -100,7 +100,12 @@ async function startBroker(): Promise<void> {
 async function ensureBroker(): Promise<void> {
   if (broker) return;
   await startBroker();
-  if (!drained) for (const u of [u1, u2]) drain(u); // what an earlier, interrupted run left
+  if (!drained) {
+    for (const u of [u1, u2]) {
+      drain(u); // what an earlier, interrupted run left, the broker's side and the users'
+      rmSync(join('/run/user', String(u.uid), 'seccomp-gen', 'targets'), { recursive: true, force: true });
+    }
+  }
   drained = true;
 }
 let drained = false;
