@@ -420,6 +420,25 @@ describe('the broker keeps serving through bad clients', () => {
     await rawExchange([`{"v":1,"op":"hello","uid":${u1.uid}}\n`], { closeAfterSend: true });
     await sleep(200);
     expect(readdirSync(join(RUN_DIR, 'broker/tickets'))).toEqual([]);
+    // a hook that leaves right after asking for its recording: the broker keeps it for the user
+    const box = await sandbox(u1);
+    try {
+      expect(ask(u1, { op: 'register', id: 'leaver', pid: box.pid, mode: 'all' }).ok).toBe(true);
+      await new Promise<void>((resolve) => {
+        const socket = createConnection(SOCKET, () => socket.write(`{"v":1,"op":"hello","uid":${u1.uid}}\n`));
+        socket.on('data', (d: Buffer) => {
+          const token = readFileSync(JSON.parse(d.toString()).ticket as string, 'utf8'); // root may read it
+          socket.write(`{"v":1,"op":"take","token":"${token}","id":"leaver"}\n`, () => socket.destroy());
+        });
+        socket.on('close', () => resolve());
+      });
+      await sleep(300);
+      expect(ask(u1, { op: 'list' })).toMatchObject({ targets: [], unwritten: ['leaver'] });
+      expect(readOr(LOG)).toMatch(/broker kept uid=\d+ id=leaver: the hook left before the recording was delivered/);
+      expect(ask(u1, { op: 'take', id: 'leaver' })).toMatchObject({ ok: true, kept: true });
+    } finally {
+      box.kill();
+    }
     // …and after all of them, a real request is served
     expect(ask(u1, { op: 'list' })).toMatchObject({ ok: true, targets: [] });
     expect(broker?.exitCode).toBe(null);

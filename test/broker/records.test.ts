@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, rootlessClaimedKeys, saveRecord, saveUnwritten, takeUnwritten, type BrokerRecord } from '../../src/broker/records.js';
+import { gc, type GcRecorder } from '../../src/state/gc.js';
+import type { TargetKey } from '../../src/kernel/target-codec.js';
+import { usePrivateRunDir } from '../helpers.js';
+
+usePrivateRunDir('sg-broker-records-');
+
+const rec = (uid: number, id: string, inum: number): BrokerRecord => ({ version: 1, uid, id, key: { kind: 'pid', inum }, pid: 42, start: '777', mode: 'all', startedAt: '2026-01-01T00:00:00.000Z' });
+
+describe("the broker's records", () => {
+  it('are keyed by (uid, id): the same id of two users are two records, neither reachable as the other', () => {
+    saveRecord(rec(1001, 'web', 10));
+    saveRecord(rec(1002, 'web', 20));
+    expect(loadRecord(1001, 'web')?.key.inum).toBe(10);
+    expect(loadRecord(1002, 'web')?.key.inum).toBe(20);
+    expect(loadRecord(1003, 'web')).toBeNull();
+    deleteRecord(1002, 'web');
+    expect(listRecords(1001).map((r) => r.id)).toEqual(['web']);
+    expect(allRecords().map((r) => r.uid)).toEqual([1001]);
+  });
+
+  it('keep a recording with its bigints for its user, handed out once', () => {
+    saveUnwritten(rec(1001, 'gone', 10), { flags: 5n, syscalls: { native: [0, 60] } });
+    expect(listUnwritten(1001)).toEqual(['gone']);
+    expect(listUnwritten(1002)).toEqual([]);
+    expect(takeUnwritten(1002, 'gone')).toBeNull();
+    expect(takeUnwritten(1001, 'gone')).toMatchObject({ record: { uid: 1001, id: 'gone' }, recorded: { flags: 5n, syscalls: { native: [0, 60] } } });
+    expect(takeUnwritten(1001, 'gone')).toBeNull();
+  });
+});
+
+describe("root's gc and the broker's entries", () => {
+  it('leaves the kernel entries of rootless containers alone (they are not orphans)', () => {
+    saveRecord(rec(1001, 'rootless', 7));
+    expect(rootlessClaimedKeys()).toEqual([{ kind: 'pid', inum: 7 }]);
+    let entries: TargetKey[] = [{ kind: 'pid', inum: 7 }, { kind: 'pid', inum: 8 }];
+    const recorder: GcRecorder = {
+      keys: () => [...entries],
+      read: () => null,
+      removeTarget: (key) => ((entries = entries.filter((k) => k.inum !== key.inum)), true),
+      detachIfIdle: () => false,
+    };
+    const report = gc({ recorder });
+    expect(entries).toEqual([{ kind: 'pid', inum: 7 }]);
+    expect(report.events).toEqual([{ action: 'orphan', detail: 'kernel entry pid:8 with no record removed' }]);
+  });
+});
