@@ -31,16 +31,21 @@ export interface ClientOptions {
 /** One request to the broker; resolves with its ok reply, rejects with its refusal. */
 export function askBroker(request: BrokerRequest, options: ClientOptions): Promise<Record<string, unknown>> {
   const path = options.socketPath ?? brokerSocketPath();
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  // Under the hooks' own 10 s timeout (hooks.d), so that a hook says why before podman kills it.
+  const timeoutMs = options.timeoutMs ?? 8_000;
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let buffer = '';
-    let stage: 'hello' | 'request' | 'done' = 'hello';
+    let stage: 'hello' | 'request' | 'ack' | 'done' = 'hello';
+    let taken: Record<string, unknown> | undefined;
     const fail = (e: SeccompGenError) => {
       if (stage === 'done') return;
+      const held = stage === 'ack' ? taken : undefined;
       stage = 'done';
       socket.destroy();
-      reject(e);
+      // Our ack was lost, not the recording: we have it (the broker keeps its copy for the user).
+      if (held) resolve(held);
+      else reject(e);
     };
     socket.setTimeout(timeoutMs, () => fail(new SeccompGenError('BROKER', `the broker at ${path} did not answer within ${timeoutMs / 1000} s`)));
     socket.on('error', (e: NodeJS.ErrnoException) => {
@@ -72,10 +77,15 @@ export function askBroker(request: BrokerRequest, options: ClientOptions): Promi
           }
           stage = 'request';
           socket.write(encodeMessage({ ...request, token }));
+        } else if (stage === 'request' && request.op === 'take') {
+          // We hold the recording: the broker may drop its kept copy.
+          taken = reply;
+          stage = 'ack';
+          socket.write(encodeMessage({ op: 'ack' }));
         } else {
           stage = 'done';
           socket.end();
-          resolve(reply);
+          resolve(taken ?? reply);
         }
       }
     });

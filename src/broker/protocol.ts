@@ -8,6 +8,7 @@
  *   broker → {"v":1,"ok":true,"ticket":"/run/seccomp-gen/broker/tickets/<random>.tok"}
  *   client → {"v":1,"op":"register"|"take"|"list","token":"<the ticket's content>", …}
  *   broker → {"v":1,"ok":true, …} or {"v":1,"ok":false,"error":"one line"}
+ *   after take only: client → {"v":1,"op":"ack"} (it holds the recording), broker → {"v":1,"ok":true}
  *
  * The ticket proves the uid (tickets.ts): only that user (or root) can read the file.
  */
@@ -27,7 +28,8 @@ export type Request =
   | { op: 'hello'; uid: number }
   | { op: 'register'; token: string; id: string; pid: number; mode: Mode }
   | { op: 'take'; token: string; id: string }
-  | { op: 'list'; token: string };
+  | { op: 'list'; token: string }
+  | { op: 'ack' };
 
 export class ProtocolError extends Error {}
 
@@ -46,6 +48,7 @@ const ALLOWED: Record<Request['op'], readonly string[]> = {
   register: ['v', 'op', 'token', 'id', 'pid', 'mode'],
   take: ['v', 'op', 'token', 'id'],
   list: ['v', 'op', 'token'],
+  ack: ['v', 'op'],
 };
 
 /** One line from a client, checked; throws ProtocolError saying what is wrong. */
@@ -65,6 +68,7 @@ export function parseRequest(line: string): Request {
   const allowed = ALLOWED[op as Request['op']];
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ProtocolError(`unexpected field "${k}" in ${op}`);
   if (op === 'hello') return { op, uid: uint(field(o, 'uid'), 'uid', 0, 0xfffffffe) };
+  if (op === 'ack') return { op };
   const token = field(o, 'token');
   if (typeof token !== 'string' || !TOKEN.test(token)) throw new ProtocolError('"token" is not a ticket token');
   if (op === 'list') return { op, token };

@@ -2,7 +2,8 @@
  * The broker's own state, root's and 0700: one record per rootless container being traced,
  * keyed by (host uid, container id) — two users may both name a container "web", and one must
  * never reach the other's — and the recordings of containers that ended without their poststop
- * taking them (kept for their user, handed out by `take`). No user-chosen path is stored:
+ * taking them, or whose taker has not yet said it has them (kept for their user, handed out by
+ * `take`, removed by its `ack`). No user-chosen path is stored:
  * where the profile goes is the hook's business, as the user.
  */
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
@@ -135,18 +136,27 @@ export function saveUnwritten(record: BrokerRecord, recorded: unknown): void {
   writeFileAtomic(fileOf(dir, record.id), encodeMessage({ ok: true, record, recorded, collectedAt: new Date().toISOString() }), { mode: 0o600 });
 }
 
-/** The kept recording of `uid`'s `id`, removed as it is taken; null if none. */
-export function takeUnwritten(uid: number, id: string): Unwritten | null {
+/** The kept recording of `uid`'s `id`; null if none (an unreadable one is removed). */
+export function readUnwritten(uid: number, id: string): Unwritten | null {
   const path = fileOf(brokerUnwrittenDir(uid), id);
+  let text: string;
   try {
-    const data = parseReply(readRegularFile(path, 4 * 1024 * 1024).trim());
+    text = readRegularFile(path, 4 * 1024 * 1024);
+  } catch {
+    return null;
+  }
+  try {
+    const data = parseReply(text.trim());
     const record = checkRecord(data.record);
     return { record, recorded: data.recorded, collectedAt: string(data.collectedAt, 'collectedAt') };
   } catch {
-    return null;
-  } finally {
     remove(path);
+    return null;
   }
+}
+
+export function deleteUnwritten(uid: number, id: string): void {
+  remove(fileOf(brokerUnwrittenDir(uid), id));
 }
 
 export function listUnwritten(uid: number): string[] {

@@ -6,7 +6,7 @@
  * work is synchronous, under the shared lock), which also bounds what a flood of clients costs.
  */
 import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { SeccompGenError, messageOf } from '../errors.js';
 import { logEvent } from '../log/log.js';
@@ -49,6 +49,8 @@ class Exchange {
   private buffer = '';
   private ticket: Ticket | undefined;
   private done = false;
+  /** A take answered, waiting for the taker's ack: (uid, id) of the recording kept meanwhile. */
+  private pendingAck: { uid: number; id: string } | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -57,7 +59,13 @@ class Exchange {
     socket.setTimeout(options.silentTimeoutMs, () => this.end(`no request within ${options.silentTimeoutMs / 1000} s`));
     socket.on('data', (chunk: Buffer) => this.data(chunk));
     socket.on('error', () => this.cleanup()); // a client that went away: nothing to tell it
-    socket.on('close', () => this.cleanup());
+    socket.on('close', () => {
+      this.cleanup();
+      if (this.pendingAck) {
+        logEvent('broker', 'kept', this.pendingAck, 'the taker left without acknowledging the recording: kept for the user (seccomp-gen gc, as that user, writes it)');
+        this.pendingAck = undefined;
+      }
+    });
   }
 
   private data(chunk: Buffer): void {
@@ -79,6 +87,14 @@ class Exchange {
       this.end(refusal(e));
       return;
     }
+    if (request.op === 'ack') {
+      const pending = this.pendingAck;
+      if (!pending) return this.end('bad request: nothing to acknowledge');
+      this.pendingAck = undefined;
+      this.options.service.acknowledge(pending.uid, pending.id);
+      return this.end(undefined);
+    }
+    if (this.pendingAck) return this.end('bad request: expected an ack');
     if (request.op === 'hello') {
       if (this.ticket) return this.end('bad request: hello twice');
       try {
@@ -99,7 +115,7 @@ class Exchange {
     this.handle(ticket.uid, request);
   }
 
-  private handle(uid: number, request: Exclude<Request, { op: 'hello' }>): void {
+  private handle(uid: number, request: Exclude<Request, { op: 'hello' | 'ack' }>): void {
     const { service } = this.options;
     try {
       if (request.op === 'register') {
@@ -110,16 +126,9 @@ class Exchange {
       } else if (request.op === 'take') {
         const taken = service.take(uid, request.id);
         logEvent('broker', 'taken', { uid, id: request.id, kept: taken.kept ? 'yes' : undefined });
-        this.end(undefined, { recorded: taken.recorded, kept: taken.kept }, (delivered) => {
-          if (delivered) return;
-          // The hook went away before it had the recording: keep it for the user, never lose it.
-          try {
-            service.keep(taken.record, taken.recorded);
-            logEvent('broker', 'kept', { uid, id: request.id }, 'the hook left before the recording was delivered: kept for the user');
-          } catch (e) {
-            logEvent('broker', 'lost', { uid, id: request.id }, messageOf(e));
-          }
-        });
+        // Answered, not ended: the recording stays kept until the taker says it has it.
+        this.pendingAck = { uid, id: request.id };
+        this.socket.write(encodeMessage({ ok: true, recorded: taken.recorded, kept: taken.kept }));
       } else {
         this.end(undefined, service.list(uid));
       }
@@ -129,19 +138,13 @@ class Exchange {
     }
   }
 
-  /** Answer (a refusal, or ok with `body`) and close; `delivered` says whether the answer went out. */
-  private end(error: string | undefined, body: Record<string, unknown> = {}, delivered?: (ok: boolean) => void): void {
+  /** Answer (a refusal, or ok with `body`) and close. */
+  private end(error: string | undefined, body: Record<string, unknown> = {}): void {
     if (this.done) return;
     this.done = true;
     this.cleanup(); // one exchange per connection: its ticket is spent whatever the outcome
-    const line = error === undefined ? encodeMessage({ ok: true, ...body }) : encodeMessage({ ok: false, error });
-    if (this.socket.destroyed || !this.socket.writable) {
-      delivered?.(false);
-      this.cleanup();
-      return;
-    }
-    this.socket.end(line, () => delivered?.(true));
-    this.socket.once('error', () => delivered?.(false));
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.socket.end(error === undefined ? encodeMessage({ ok: true, ...body }) : encodeMessage({ ok: false, error }));
     this.socket.setTimeout(this.options.silentTimeoutMs, () => this.socket.destroy());
   }
 
@@ -149,6 +152,18 @@ class Exchange {
     if (this.ticket) removeTicket(this.ticket);
     this.ticket = undefined;
   }
+}
+
+/** Whether a server accepts connections on the socket `path` (a running broker, not a stale file). */
+function someoneListens(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
 }
 
 export interface RunningServer {
@@ -192,14 +207,17 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     } else {
       const path = options.listen.path;
       mkdirSync(dirname(path), { recursive: true, mode: 0o711 });
-      try {
-        unlinkSync(path); // a previous broker's socket: nobody listens on it any more
-      } catch {
-        /* none */
-      }
-      server.listen(path, () => {
-        chmodSync(path, 0o666); // anyone may ask; the broker decides
-        ready();
+      void someoneListens(path).then((listening) => {
+        if (listening) return reject(new SeccompGenError('BROKER', `a broker already listens on ${path}`));
+        try {
+          unlinkSync(path); // a previous broker's socket: nobody listens on it any more
+        } catch {
+          /* none */
+        }
+        server.listen(path, () => {
+          chmodSync(path, 0o666); // anyone may ask; the broker decides
+          ready();
+        });
       });
     }
   });

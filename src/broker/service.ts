@@ -4,13 +4,13 @@
  * hooks (state/lock.ts), on the same pinned recorder: root and rootless tracing share one
  * program and one map, and each side leaves the other's entries alone.
  */
-import { SeccompGenError, messageOf } from '../errors.js';
+import { SeccompGenError } from '../errors.js';
 import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
 import { Recorder } from '../kernel/recorder.js';
 import { withLock } from '../state/lock.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import type { Mode } from './protocol.js';
-import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, takeUnwritten, type BrokerRecord } from './records.js';
+import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from './records.js';
 
 export interface ServiceOptions {
   /** Most containers one uid may have traced at once. */
@@ -94,40 +94,39 @@ export class BrokerService {
   }
 
   /**
-   * The recording of `uid`'s container `id`, out of the kernel (or out of the kept ones). Another
-   * user's id answers exactly as an unknown one: nothing tells whether it exists.
+   * The recording of `uid`'s container `id`, out of the kernel (or out of the kept ones). It is
+   * written to broker/unwritten/ before it leaves the kernel and stays there until the taker
+   * acknowledges it (acknowledge): a hook that dies between our answer and its write loses
+   * nothing. Another user's id answers exactly as an unknown one: nothing tells whether it exists.
    */
-  take(uid: number, id: string): { recorded: unknown; record: BrokerRecord; kept: boolean } {
+  take(uid: number, id: string): { recorded: unknown; kept: boolean } {
     return withLock(() => {
       const record = loadRecord(uid, id);
       if (record) {
         const recorder = Recorder.open();
         try {
           const recorded = recorder?.read(record.key) ?? null;
+          if (recorded) saveUnwritten(record, recorded);
           if (recorder) {
             recorder.removeTarget(record.key);
             recorder.detachIfIdle();
           }
           deleteRecord(uid, id);
           if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
-          return { recorded, record, kept: false };
+          return { recorded, kept: false };
         } finally {
           recorder?.close();
         }
       }
-      const kept = takeUnwritten(uid, id);
-      if (kept) return { recorded: kept.recorded, record: kept.record, kept: true };
+      const kept = readUnwritten(uid, id);
+      if (kept) return { recorded: kept.recorded, kept: true };
       throw new SeccompGenError('BROKER', `uid ${uid} has no traced container ${id}`);
     }, this.options.lockTimeoutMs);
   }
 
-  /** Put a taken recording back for its user: the reply carrying it could not be delivered. */
-  keep(record: BrokerRecord, recorded: unknown): void {
-    try {
-      saveUnwritten(record, recorded);
-    } catch (e) {
-      throw new SeccompGenError('BROKER', `cannot keep the recording of ${record.id}: ${messageOf(e)}`);
-    }
+  /** The taker has the recording of `id`: the kept copy goes. */
+  acknowledge(uid: number, id: string): void {
+    deleteUnwritten(uid, id);
   }
 
   list(uid: number): { targets: { id: string; key: string; since: string; state: string }[]; unwritten: string[] } {

@@ -11,6 +11,7 @@ describe('parseRequest', () => {
     expect(parseRequest(line({ v: 1, op: 'register', token: TOKEN, id: ID, pid: 42, mode: 'filtered' }))).toEqual({ op: 'register', token: TOKEN, id: ID, pid: 42, mode: 'filtered' });
     expect(parseRequest(line({ v: 1, op: 'take', token: TOKEN, id: ID }))).toEqual({ op: 'take', token: TOKEN, id: ID });
     expect(parseRequest(line({ v: 1, op: 'list', token: TOKEN }))).toEqual({ op: 'list', token: TOKEN });
+    expect(parseRequest(line({ v: 1, op: 'ack' }))).toEqual({ op: 'ack' });
   });
 
   it.each([
@@ -21,6 +22,7 @@ describe('parseRequest', () => {
     ['an unknown op', line({ v: 1, op: 'load', uid: 1 }), /unknown "op" "load"/],
     ['op from the prototype', line({ v: 1, op: 'toString' }), /unknown "op"/],
     ['an extra field', line({ v: 1, op: 'hello', uid: 1, path: '/etc/shadow' }), /unexpected field "path"/],
+    ['an ack with an id', line({ v: 1, op: 'ack', id: ID }), /unexpected field "id" in ack/],
     ['a negative uid', line({ v: 1, op: 'hello', uid: -1 }), /"uid" must be an integer/],
     ['a uid of (uid_t)-1', line({ v: 1, op: 'hello', uid: 4294967295 }), /"uid" must be an integer/],
     ['a fractional pid', line({ v: 1, op: 'register', token: TOKEN, id: ID, pid: 1.5, mode: 'all' }), /"pid" must be an integer/],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, rootlessClaimedKeys, saveRecord, saveUnwritten, takeUnwritten, type BrokerRecord } from '../../src/broker/records.js';
+import { allRecords, deleteRecord, deleteUnwritten, listRecords, listUnwritten, loadRecord, readUnwritten, rootlessClaimedKeys, saveRecord, saveUnwritten, type BrokerRecord } from '../../src/broker/records.js';
 import { gc, type GcRecorder } from '../../src/state/gc.js';
 import type { TargetKey } from '../../src/kernel/target-codec.js';
 import { usePrivateRunDir } from '../helpers.js';
@@ -20,13 +20,14 @@ describe("the broker's records", () => {
     expect(allRecords().map((r) => r.uid)).toEqual([1001]);
   });
 
-  it('keep a recording with its bigints for its user, handed out once', () => {
+  it('keep a recording with its bigints for its user alone, until deleted', () => {
     saveUnwritten(rec(1001, 'gone', 10), { flags: 5n, syscalls: { native: [0, 60] } });
     expect(listUnwritten(1001)).toEqual(['gone']);
     expect(listUnwritten(1002)).toEqual([]);
-    expect(takeUnwritten(1002, 'gone')).toBeNull();
-    expect(takeUnwritten(1001, 'gone')).toMatchObject({ record: { uid: 1001, id: 'gone' }, recorded: { flags: 5n, syscalls: { native: [0, 60] } } });
-    expect(takeUnwritten(1001, 'gone')).toBeNull();
+    expect(readUnwritten(1002, 'gone')).toBeNull();
+    expect(readUnwritten(1001, 'gone')).toMatchObject({ record: { uid: 1001, id: 'gone' }, recorded: { flags: 5n, syscalls: { native: [0, 60] } } });
+    deleteUnwritten(1001, 'gone');
+    expect(readUnwritten(1001, 'gone')).toBeNull();
   });
 });
 

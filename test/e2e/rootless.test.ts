@@ -434,8 +434,9 @@ describe('the broker keeps serving through bad clients', () => {
       });
       await sleep(300);
       expect(ask(u1, { op: 'list' })).toMatchObject({ targets: [], unwritten: ['leaver'] });
-      expect(readOr(LOG)).toMatch(/broker kept uid=\d+ id=leaver: the hook left before the recording was delivered/);
+      expect(readOr(LOG)).toMatch(/broker kept uid=\d+ id=leaver: the taker left without acknowledging the recording: kept for the user/);
       expect(ask(u1, { op: 'take', id: 'leaver' })).toMatchObject({ ok: true, kept: true });
+      expect(ask(u1, { op: 'list' })).toMatchObject({ unwritten: [] }); // acknowledged: gone
     } finally {
       box.kill();
     }
@@ -443,6 +444,15 @@ describe('the broker keeps serving through bad clients', () => {
     expect(ask(u1, { op: 'list' })).toMatchObject({ ok: true, targets: [] });
     expect(broker?.exitCode).toBe(null);
   }, 30_000);
+});
+
+describe('one broker per socket', () => {
+  it('a second broker does not steal the socket of a running one', async () => {
+    await ensureBroker();
+    const second = spawnSync('node', [CLI, 'broker'], { encoding: 'utf8', timeout: 20_000 });
+    expect([second.status, second.stderr]).toEqual([1, `seccomp-gen broker: a broker already listens on ${SOCKET}\n`]);
+    expect(ask(u1, { op: 'list' }).ok).toBe(true);
+  });
 });
 
 describe('socket activation', () => {
