@@ -460,14 +460,16 @@ describe('socket activation', () => {
     const runDir = `${RUN_DIR}-activation`;
     mkdirSync(runDir, { recursive: true, mode: 0o711 });
     const socket = join(runDir, 'broker.sock');
-    const env = { ...process.env, SECCOMP_GEN_RUN_DIR: runDir, SECCOMP_GEN_CONFIG: configPath };
-    const child = spawn('systemd-socket-activate', ['-l', socket, 'node', CLI, 'broker', '--idle-exit', '1'], { env, stdio: 'ignore' });
+    // systemd-socket-activate hands its child only the variables named with -E (as a unit's Environment=).
+    const env = [...isolationEnv().filter((e) => !e.startsWith('SECCOMP_GEN_RUN_DIR=')), `SECCOMP_GEN_RUN_DIR=${runDir}`, `SECCOMP_GEN_CONFIG=${configPath}`];
+    const child = spawn('systemd-socket-activate', ['-l', socket, ...env.flatMap((e) => ['-E', e]), 'node', CLI, 'broker', '--idle-exit', '1'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       for (let i = 0; i < 50 && !existsSync(socket); i++) await sleep(50);
       chmodSync(socket, 0o666); // what SocketMode=0666 does
       const { askBroker } = await import('../../src/broker/client.js');
       expect(await askBroker({ op: 'list' }, { uid: 0, socketPath: socket })).toMatchObject({ ok: true, targets: [] });
+      expect(existsSync(join(runDir, 'broker/tickets'))).toBe(true); // it ran with the environment it was given
       const started = Date.now();
       expect(await exited).toBe(0);
       expect(Date.now() - started).toBeLessThan(10_000);
