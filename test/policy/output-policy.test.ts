@@ -102,3 +102,16 @@ describe('looksLikeProfile', () => {
     expect(looksLikeProfile('kind: SeccompProfile\n')).toBe(false);
   });
 });
+
+describe('a rootless hook writes as itself (self)', () => {
+  const self = outputPolicy({ self: true, outputDirs: ['/srv'] });
+  it('has no roots and no system-directory rule: the kernel decides, and it is the user', () => {
+    expect(self).toEqual({ mode: 'self', rootsFromConfig: false });
+    expect(placeRefusal(self, '/run/user/1003/p.json', '/run/user/1003', [])).toBeUndefined();
+  });
+  it("replaces only a file of its own uid, and says so without naming root", () => {
+    const me = process.geteuid!();
+    expect(existingRefusal(self, '/x/p.json', { uid: me, size: 0, isProfile: false })).toBeUndefined();
+    expect(existingRefusal(self, '/x/p.json', { uid: me + 1, size: 10, isProfile: true })).toBe('/x/p.json: exists and belongs to someone else: seccomp-gen replaces only your own file; choose another path');
+  });
+});
