@@ -69,6 +69,9 @@ describe('a traced profile in the image label', () => {
     const d = sg('diff', '--exit-code', ws.path('ls.json'), `image:${image}`);
     expect(d.stdout).toMatch(/no differences/);
     expect(d.status).toBe(0);
+    const out = ws.path('back.json');
+    expect(sg('convert', `image:${image}`, '--to', 'docker', '-o', out).status).toBe(0); // and back out, for Docker
+    expect(sg('diff', '--exit-code', ws.path('ls.json'), out).status).toBe(0);
     expect(sg('show', `image:${image}`).stdout).toMatch(new RegExp(`^image:${image.replace(/[.]/g, '\\.')} +\\(podman format\\)`));
   });
 
