@@ -60,9 +60,14 @@ fi
 
 # 3. Build it again with the committed profile in its label: the Containerfile plus one line.
 cp "$containerfile" "$work/Containerfile"
+[ -z "$(tail -c 1 "$work/Containerfile")" ] || echo >> "$work/Containerfile" # a last line of its own
 "${sg[@]}" convert "$committed" --to containerfile-label >> "$work/Containerfile"
 "${podman[@]}" build --quiet -t "$image" -f "$work/Containerfile" "$context" > /dev/null
-"${sg[@]}" diff --exit-code "$committed" "image:$image" > /dev/null
+if ! "${sg[@]}" diff --exit-code "$committed" "image:$image" > "$work/label-diff"; then
+  cat "$work/label-diff"
+  say "$image does not carry $committed in its io.containers.seccomp.profile label" >&2
+  exit 1
+fi
 say "$image carries $committed in its io.containers.seccomp.profile label"
 
 # 4. Run it as production will: under the label's profile, it must do what it did when traced.
