@@ -37,8 +37,7 @@ function build(name: string, containerfile: string): void {
   const file = ws.path(`Containerfile.${built.length}`);
   writeFileSync(file, containerfile);
   const r = podman(ws.hooksDir, ['build', '--quiet', '-t', name, '-f', file, ws.dir]);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  expect(r.status, r.stderr).toBe(0);
 }
 
 /** The label's value as podman stores it. */
