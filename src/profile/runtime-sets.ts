@@ -31,14 +31,19 @@ export interface RuntimeSet {
 }
 
 export const RUNTIME_SETS = {
+  // runc applies the filter before it drops to the container's user and capabilities (podman
+  // leaves no_new_privileges off), so those calls are under it; then /proc/self/fd checks and fd
+  // closing, and the exec fifo. Measured: 20 of 20 runs; rt_sigreturn in 2 of 20.
   runc: {
-    measuredOn: 'runc 1.1.5',
-    names: ['close', 'execve', 'fstatfs'],
+    measuredOn: 'runc 1.1.5 (Debian 1.1.5+ds1)',
+    names: ['capget', 'capset', 'chdir', 'close', 'epoll_ctl', 'execve', 'faccessat2', 'fcntl', 'fstat', 'fstatfs', 'futex', 'getcwd', 'getdents64', 'getpid', 'getppid', 'newfstatat', 'openat', 'prctl', 'read', 'setgid', 'setgroups', 'setuid', 'write'],
     nondeterministic: ['futex', 'getpid', 'gettid', 'madvise', 'mmap', 'munmap', 'nanosleep', 'rt_sigreturn', 'sched_yield', 'tgkill'],
   },
+  // crun waits for `crun start` under the filter (pselect6, read, signals), then sets the user
+  // and capabilities. A fixed sequence in C: 20 of 20 runs alike.
   crun: {
-    measuredOn: 'crun 1.8.1',
-    names: ['capset', 'execve', 'prctl', 'setresgid', 'setresuid'],
+    measuredOn: 'crun 1.8.1 (Debian 1.8.1-1+deb12u1)',
+    names: ['capset', 'close', 'execve', 'prctl', 'pselect6', 'read', 'rt_sigaction', 'rt_sigprocmask', 'setresgid', 'setresuid', 'write'],
     nondeterministic: [],
   },
 } as const satisfies Record<string, RuntimeSet>;
@@ -86,4 +91,12 @@ export function checkRuntimeNames(names: readonly string[], where: string, code:
     if (!isKnownRuntime(n)) throw new SeccompGenError(code, `${where}: unknown runtime "${n}" (known: ${KNOWN_RUNTIMES.join(', ')})`);
   }
   return [...new Set(names as RuntimeName[])].sort();
+}
+
+/** A --runtimes value: names separated by commas ("crun", "runc,crun"); "none" for no set. */
+export function parseRuntimeList(value: string, option: string): RuntimeName[] {
+  if (value.trim() === 'none') return [];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!names.length) throw new SeccompGenError('USAGE', `${option}: expected runtime names separated by commas (known: ${KNOWN_RUNTIMES.join(', ')}), or none`);
+  return checkRuntimeNames(names, option);
 }
