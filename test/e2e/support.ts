@@ -89,6 +89,39 @@ export function podman(hooksDir: string, args: string[]): Run {
   return result(spawnSync('podman', ['--hooks-dir', hooksDir, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dirname(hooksDir) }));
 }
 
+/** The OCI runtimes the tests run podman with: runc is this machine's default, crun the other. */
+export type TestRuntime = 'runc' | 'crun';
+export const TEST_RUNTIMES: readonly TestRuntime[] = ['runc', 'crun'];
+
+let crunWay: string[] | undefined;
+/**
+ * podman's global options that make it run crun here. Where plain `--runtime crun` starts a
+ * container, that; else (this VM: crun refuses its cgroup hybrid mode) crun through
+ * test/e2e/runtimes/crun, which gives crun a cgroup2 view in a mount namespace of its own, with
+ * no cgroups for the container (`--cgroups=disabled`, added to run/create by podmanWith).
+ * Decided once per test file, by a probe container. For the tests only: users run crun as is.
+ */
+function crunGlobalArgs(hooksDir: string): string[] {
+  if (crunWay) return crunWay;
+  if (spawnSync('crun', ['--version']).status !== 0) throw new Error('crun is missing: run sudo bash test/setup.sh');
+  const probe = spawnSync('podman', ['--runtime', 'crun', 'run', '--rm', IMAGE, 'true'], { cwd: dirname(hooksDir), timeout: 60_000 });
+  crunWay = probe.status === 0 ? ['--runtime', 'crun'] : ['--runtime', join(ROOT, 'test/e2e/runtimes/crun')];
+  return crunWay;
+}
+
+/** `podman` with the given OCI runtime (runc: podman as configured here). */
+export function podmanWith(runtime: TestRuntime | undefined, hooksDir: string, args: string[]): Run {
+  if (runtime === undefined || runtime === 'runc') return podman(hooksDir, runtime === 'runc' ? ['--runtime', 'runc', ...args] : args);
+  const global = crunGlobalArgs(hooksDir);
+  const wrapped = global[1] !== 'crun' && (args[0] === 'run' || args[0] === 'create') ? [args[0], '--cgroups=disabled', ...args.slice(1)] : args;
+  return podman(hooksDir, [...global, ...wrapped]);
+}
+
+/** `podman` running crun (see crunGlobalArgs): beside `podman`, for the tests that run both. */
+export function podmanCrun(hooksDir: string, args: string[]): Run {
+  return podmanWith('crun', hooksDir, args);
+}
+
 export function podmanAsync(hooksDir: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('podman', ['--hooks-dir', hooksDir, ...args], { cwd: dirname(hooksDir) });
@@ -103,6 +136,8 @@ export function podmanAsync(hooksDir: string, args: string[]): Promise<Run> {
 export interface RunOptions {
   image?: string;
   podmanArgs?: string[];
+  /** The OCI runtime podman runs the container with (default: this machine's, runc). */
+  runtime?: TestRuntime;
 }
 
 export function annotationFor(output: string, input?: string): string {
@@ -115,17 +150,17 @@ export function traceArgs(output: string, cmd: string[], opts: RunOptions & { in
 }
 
 export function trace(hooksDir: string, output: string, cmd: string[], opts: RunOptions & { input?: string } = {}): Run {
-  return podman(hooksDir, traceArgs(output, cmd, opts));
+  return podmanWith(opts.runtime, hooksDir, traceArgs(output, cmd, opts));
 }
 
 /** `podman run` the command under a seccomp profile. */
 export function runUnder(hooksDir: string, profile: string, cmd: string[], opts: RunOptions = {}): Run {
-  return podman(hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), '--security-opt', `seccomp=${profile}`, opts.image ?? IMAGE, ...cmd]);
+  return podmanWith(opts.runtime, hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), '--security-opt', `seccomp=${profile}`, opts.image ?? IMAGE, ...cmd]);
 }
 
 /** `podman run` the command with podman's default profile, as a baseline. */
 export function runPlain(hooksDir: string, cmd: string[], opts: RunOptions = {}): Run {
-  return podman(hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), opts.image ?? IMAGE, ...cmd]);
+  return podmanWith(opts.runtime, hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), opts.image ?? IMAGE, ...cmd]);
 }
 
 export interface ProfileJson {
