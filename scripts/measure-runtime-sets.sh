@@ -40,7 +40,6 @@ for runtime in runc crun; do
   command -v "$runtime" >/dev/null || { echo "$runtime: not installed, skipped"; continue; }
   args=$(runtime_args "$runtime")
   run_args=(run --rm)
-  case "$args" in *test/e2e/runtimes/crun) run_args+=(--cgroups=disabled) ;; esac
   mkdir -p "$work/$runtime"
   for i in $(seq "$RUNS"); do
     # shellcheck disable=SC2086 # $args is two words on purpose

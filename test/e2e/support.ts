@@ -38,14 +38,17 @@ export interface Workspace {
   cleanup: () => void;
 }
 
-/** A private hooks.d with seccomp-gen's hooks, and a scratch directory for profiles. */
-export function workspace(): Workspace {
+/**
+ * A private hooks.d with seccomp-gen's hooks, and a scratch directory for profiles. `hookEnv`:
+ * more SECCOMP_GEN_* variables for the hooks (e.g. SECCOMP_GEN_CONFIG, for a config of the test's).
+ */
+export function workspace(hookEnv: readonly string[] = []): Workspace {
   requireE2E();
   const base = mkdtempSync(join(tmpdir(), 'seccomp-gen-e2e-'));
   const hooksDir = join(base, 'hooks.d');
   const dir = join(base, 'work');
   mkdirSync(dir);
-  const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir, ...isolationEnv().flatMap((e) => ['--env', e])], { encoding: 'utf8' });
+  const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir, ...[...isolationEnv(), ...hookEnv].flatMap((e) => ['--env', e])], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`seccomp-gen install failed: ${r.stderr}`);
   return { hooksDir, dir, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
@@ -54,10 +57,10 @@ export function workspace(): Workspace {
  * One workspace for a whole test file: made before its first test, removed after its last.
  * `path(name)` is a file in its scratch directory.
  */
-export function useWorkspace(): Workspace & { path(name: string): string } {
+export function useWorkspace(hookEnv: readonly string[] = []): Workspace & { path(name: string): string } {
   let current: Workspace | undefined;
   beforeAll(() => {
-    current = workspace();
+    current = workspace(hookEnv);
   });
   afterAll(() => current?.cleanup());
   const get = (): Workspace => {
@@ -95,11 +98,10 @@ export const TEST_RUNTIMES: readonly TestRuntime[] = ['runc', 'crun'];
 
 let crunWay: string[] | undefined;
 /**
- * podman's global options that make it run crun here. Where plain `--runtime crun` starts a
- * container, that; else (this VM: crun refuses its cgroup hybrid mode) crun through
- * test/e2e/runtimes/crun, which gives crun a cgroup2 view in a mount namespace of its own, with
- * no cgroups for the container (`--cgroups=disabled`, added to run/create by podmanWith).
- * Decided once per test file, by a probe container. For the tests only: users run crun as is.
+ * podman's global options that make it run crun here: plain `--runtime crun` where that starts a
+ * container, else (this VM: crun refuses its cgroup hybrid mode) crun through
+ * test/e2e/runtimes/crun, which hides the v2 mount from crun only, in a mount namespace of its
+ * own. Decided once per test file, by a probe container. For the tests only: users run crun as is.
  */
 function crunGlobalArgs(hooksDir: string): string[] {
   if (crunWay) return crunWay;
@@ -109,12 +111,10 @@ function crunGlobalArgs(hooksDir: string): string[] {
   return crunWay;
 }
 
-/** `podman` with the given OCI runtime (runc: podman as configured here). */
+/** `podman` with the given OCI runtime (runc, crun; undefined: podman's configured one). */
 export function podmanWith(runtime: TestRuntime | undefined, hooksDir: string, args: string[]): Run {
-  if (runtime === undefined || runtime === 'runc') return podman(hooksDir, runtime === 'runc' ? ['--runtime', 'runc', ...args] : args);
-  const global = crunGlobalArgs(hooksDir);
-  const wrapped = global[1] !== 'crun' && (args[0] === 'run' || args[0] === 'create') ? [args[0], '--cgroups=disabled', ...args.slice(1)] : args;
-  return podman(hooksDir, [...global, ...wrapped]);
+  if (runtime === undefined) return podman(hooksDir, args);
+  return podman(hooksDir, [...(runtime === 'crun' ? crunGlobalArgs(hooksDir) : ['--runtime', 'runc']), ...args]);
 }
 
 /** `podman` running crun (see crunGlobalArgs): beside `podman`, for the tests that run both. */
