@@ -5,6 +5,12 @@
  * those of the filter the container ran under while traced (see oci/replay.ts): the default
  * errno, and the names that filter answered with another errno, so a workload that saw ENOSYS
  * and fell back at tracing time sees ENOSYS again under the profile.
+ *
+ * What the OCI runtimes call under the filter before they exec the workload (runtime-sets.ts) is
+ * a rule of its own, after the workload's, with a comment naming the runtimes: the workload's
+ * rule then holds what the workload needs beyond that, the same whichever runtime traced it, and
+ * a profile starts under each runtime named. A name in both (close, execve…) is the runtimes':
+ * the recording cannot tell who made it, and the runtimes' rule allows it either way.
  */
 import { EPERM, type ReplayAnswers } from '../oci/replay.js';
 import type { ScmpArch } from '../syscalls/arches.js';
@@ -12,6 +18,7 @@ import { unnamedComment } from '../syscalls/resolve.js';
 import { errnoNumber } from './errno.js';
 import { extendProfile } from './extend.js';
 import { ruleNames } from './names.js';
+import { KNOWN_RUNTIMES, runtimeRuleComment, runtimeUnion, type RuntimeName } from './runtime-sets.js';
 import type { Profile, Rule } from './schema.js';
 
 /** Said in the profile when there was no filter to tell the workload from the runtime's setup. */
@@ -66,21 +73,36 @@ export function replayRules(replay: ReplayAnswers, allowed: Set<string>, default
  * The profile for a recording. With a base (if:), the base's default answer is the one the
  * profile will give, so the carried-over rules are those that differ from it.
  */
-export function buildProfile(recording: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile, unfilteredNote = UNFILTERED_NOTE): Profile {
-  const allowed = new Set<string>();
+export function buildProfile(
+  recording: Recording,
+  native: ScmpArch,
+  replay: ReplayAnswers,
+  base?: Profile,
+  unfilteredNote = UNFILTERED_NOTE,
+  runtimes: readonly RuntimeName[] = KNOWN_RUNTIMES,
+): Profile {
+  const forRuntimes = runtimeUnion(runtimes);
+  const allowed = new Set<string>(forRuntimes);
+  const workload = new Set<string>();
   for (const names of recording.names.values()) for (const n of names) allowed.add(n);
+  for (const n of allowed) if (!forRuntimes.includes(n)) workload.add(n);
   const defaultErrnoRet = base
     ? base.defaultAction === 'SCMP_ACT_ERRNO'
       ? (base.defaultErrnoRet ?? (base.defaultErrno !== undefined ? errnoNumber(base.defaultErrno) : undefined) ?? EPERM)
       : -1 // the base's default is no errno: every carried errno differs from it
     : (replay.defaultErrnoRet ?? EPERM);
 
-  const allowRule: Rule = { names: [...allowed].sort(byName), action: 'SCMP_ACT_ALLOW' };
+  const allowRule: Rule = { names: [...workload].sort(byName), action: 'SCMP_ACT_ALLOW' };
   const notes: string[] = [];
   if (!replay.filtered) notes.push(unfilteredNote);
   if (recording.unknown.size) notes.push(unnamedComment(recording.unknown, 'also called'));
   if (notes.length) allowRule.comment = notes.join('; ');
-  const syscalls: Rule[] = allowed.size ? [allowRule] : [];
+  const syscalls: Rule[] = workload.size ? [allowRule] : [];
+  if (forRuntimes.length) {
+    // With no name of the workload's own, the notes go with the rule that is there.
+    const comment = [runtimeRuleComment(runtimes), ...(workload.size ? [] : notes)].join('; ');
+    syscalls.push({ names: forRuntimes, action: 'SCMP_ACT_ALLOW', comment });
+  }
   syscalls.push(...replayRules(replay, allowed, defaultErrnoRet));
 
   const generated: Profile = {

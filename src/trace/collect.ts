@@ -4,7 +4,7 @@
  */
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { COMMAND_NOTE, UNFILTERED_NOTE, buildProfile } from '../profile/build.js';
-import { runtimeAllowance } from '../profile/runtime-allowance.js';
+import { KNOWN_RUNTIMES, checkRuntimeNames } from '../profile/runtime-sets.js';
 import type { Profile } from '../profile/schema.js';
 import { ARCH_SLOTS, SLOT_ARCHES, type ScmpArch } from '../syscalls/arches.js';
 import { resolveSyscalls } from '../syscalls/resolve.js';
@@ -32,14 +32,6 @@ export function numbersByArch(recorded: RecordedTarget, native: ScmpArch): Map<S
   return out;
 }
 
-/** `names` with `extra` added to the native arch's list, sorted. */
-function addNames(names: Map<ScmpArch, string[]>, native: ScmpArch, extra: readonly string[]): Map<ScmpArch, string[]> {
-  if (!extra.length) return names;
-  const out = new Map(names);
-  out.set(native, [...new Set([...(names.get(native) ?? []), ...extra])].sort());
-  return out;
-}
-
 /**
  * The tracing-time filter's errno answers, keeping only names that exist on one of `arches`:
  * podman's filter lists names of every arch (bdflush, vm86…), which in our profile would only be
@@ -62,7 +54,9 @@ export function collectProfile(record: TargetRecord, recorded: RecordedTarget, t
   const native = table.nativeArch();
   const numbers = numbersByArch(recorded, native);
   const resolved = resolveSyscalls(numbers, table);
-  const withRuntime = addNames(resolved.names, native, runtimeAllowance(record.runtime));
   const replay = answersOnArches(record.replay, [native, ...numbers.keys()], table);
-  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, replay, record.base, unfilteredNoteOf(record)), unknown: resolved.unknown };
+  // Every known runtime's set unless the target was told otherwise (config `runtimes`, record
+  // --runtimes): whichever runtime traced it, the profile may be deployed under another.
+  const runtimes = record.runtimes ? checkRuntimeNames(record.runtimes, 'runtimes', 'TARGET') : KNOWN_RUNTIMES;
+  return { profile: buildProfile(resolved, native, replay, record.base, unfilteredNoteOf(record), runtimes), unknown: resolved.unknown };
 }

@@ -48,8 +48,8 @@ describe('loadConfig', () => {
   });
 
   it('reads every setting', () => {
-    const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log' });
-    expect(loadConfig(p)).toEqual({ outputDirs: ["/home", "/srv/p"], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: "/tmp/sg.log", maxTracedPerUid: 16 });
+    const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2 });
+    expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2 });
   });
 
   it('refuses an unknown (e.g. misspelt) key rather than ignoring an allow-list', () => {
@@ -63,6 +63,8 @@ describe('loadConfig', () => {
     [{ prestartTimeoutSeconds: '5' }, /prestartTimeoutSeconds/],
     [{ failOpen: 'yes' }, /failOpen: expected true or false/],
     [{ logFile: 'x.log' }, /logFile: expected an absolute path/],
+    [{ runtimes: 'crun' }, /runtimes: expected an array/],
+    [{ runtimes: ['crun', 'youki'] }, /runtimes\[1\]: unknown runtime "youki" \(known: crun, runc\)/],
     [[], /config: expected an object/],
   ])('refuses %j', (data, message) => {
     expect(configError(write(data))).toMatch(message);
