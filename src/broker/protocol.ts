@@ -12,7 +12,9 @@
  *
  * The ticket proves the uid (tickets.ts): only that user (or root) can read the file.
  */
+import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
 import { CONTAINER_ID } from '../oci/state.js';
+import type { Mode } from '../state/broker-records.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Longest line a client may send (a request is a few hundred bytes). */
@@ -22,7 +24,7 @@ export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 /** A ticket's token: 32 random bytes in hex. */
 export const TOKEN = /^[0-9a-f]{64}$/;
 
-export type Mode = 'filtered' | 'all';
+export type { Mode };
 
 export type Request =
   | { op: 'hello'; uid: number }
@@ -83,18 +85,14 @@ export function parseRequest(line: string): Request {
 
 /** One message as the line that goes on the socket. */
 export function encodeMessage(message: Record<string, unknown>): string {
-  return `${JSON.stringify({ v: PROTOCOL_VERSION, ...message }, (_k, v: unknown) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v))}\n`;
+  return `${stringifyWithBigints({ v: PROTOCOL_VERSION, ...message })}\n`;
 }
 
 /** A reply line from the broker, bigints restored; throws ProtocolError if it is not one. */
 export function parseReply(line: string): Record<string, unknown> & { ok: boolean } {
   let data: unknown;
   try {
-    data = JSON.parse(line, (_k, v: unknown) =>
-      typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { $bigint?: unknown }).$bigint === 'string'
-        ? BigInt((v as { $bigint: string }).$bigint)
-        : v,
-    );
+    data = parseWithBigints(line);
   } catch {
     throw new ProtocolError('the broker answered something that is not JSON');
   }

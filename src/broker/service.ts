@@ -10,7 +10,7 @@ import { Recorder } from '../kernel/recorder.js';
 import { withLock } from '../state/lock.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import type { Mode } from './protocol.js';
-import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from './records.js';
+import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
 
 export interface ServiceOptions {
   /** Most containers one uid may have traced at once. */

@@ -14,7 +14,7 @@ import { SeccompGenError, messageOf } from '../errors.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
 import { deleteTarget, listTargetIds, loadTarget, type TargetRecord } from './targets.js';
 import { markDone, pruneDone } from './done.js';
-import { rootlessClaimedKeys } from '../broker/records.js';
+import { rootlessClaimedKeys } from './broker-records.js';
 
 /** The part of the Recorder gc uses (a fake in the unit tests). */
 export interface GcRecorder {

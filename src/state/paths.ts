@@ -19,6 +19,11 @@ export function lockPath(): string {
   return join(runDir(), 'lock');
 }
 
+/** The rootless broker's state: its socket's tickets, its targets and kept recordings (src/broker/, state/broker-records.ts). */
+export function brokerDir(): string {
+  return join(runDir(), 'broker');
+}
+
 /** Markers for containers finished without their poststop record (see state/done.ts). */
 export function doneDir(): string {
   return join(runDir(), 'done');

@@ -29,7 +29,7 @@ write the profiles of their own rootless containers that ended without a poststo
   run(args) {
     parse(args, {}, false);
     const me = hostIdentity();
-    if (me.rootless) return import('../../broker/user-view.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
+    if (me.rootless) return import('../rootless-user.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
     const config = loadConfig();
     setLogFile(config.logFile);
     const report = withProgress((progress) =>

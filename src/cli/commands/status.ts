@@ -24,7 +24,7 @@ profiles waiting to be written (seccomp-gen gc writes them).
   run(args) {
     const { values } = parse(args, { json: { type: 'boolean' } }, false);
     const me = hostIdentity();
-    if (me.rootless) return import('../../broker/user-view.js').then((v) => v.rootlessStatus(me.uid, values.json === true)); // a user: ask the broker
+    if (me.rootless) return import('../rootless-user.js').then((v) => v.rootlessStatus(me.uid, values.json === true)); // a user: ask the broker
     const recorder = Recorder.open();
     const rows: Record<string, string>[] = [];
     try {

@@ -1,5 +1,5 @@
 /**
- * The broker's own state, root's and 0700: one record per rootless container being traced,
+ * The rootless broker's own state (src/broker/), root's and 0700, under <run>/broker/: one record per rootless container being traced,
  * keyed by (host uid, container id) — two users may both name a container "web", and one must
  * never reach the other's — and the recordings of containers that ended without their poststop
  * taking them, or whose taker has not yet said it has them (kept for their user, handed out by
@@ -13,8 +13,19 @@ import { ShapeError, integer, object, string } from '../io/shape.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import type { TargetKey } from '../kernel/target-codec.js';
 import { CONTAINER_ID } from '../oci/state.js';
-import { encodeMessage, parseReply, type Mode } from './protocol.js';
-import { brokerTargetsDir, brokerUnwrittenDir } from './paths.js';
+import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
+import { brokerDir } from './paths.js';
+
+/** How the recorder decides what to keep, as in TargetRecord.mode. */
+export type Mode = 'filtered' | 'all';
+
+function brokerTargetsDir(uid?: number): string {
+  return uid === undefined ? join(brokerDir(), 'targets') : join(brokerDir(), 'targets', String(uid));
+}
+
+function brokerUnwrittenDir(uid?: number): string {
+  return uid === undefined ? join(brokerDir(), 'unwritten') : join(brokerDir(), 'unwritten', String(uid));
+}
 
 export interface BrokerRecord {
   version: 1;
@@ -133,7 +144,7 @@ export function saveUnwritten(record: BrokerRecord, recorded: unknown): void {
   const dir = brokerUnwrittenDir(record.uid);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // The recorder's data may hold bigints: the protocol's encoding keeps them.
-  writeFileAtomic(fileOf(dir, record.id), encodeMessage({ ok: true, record, recorded, collectedAt: new Date().toISOString() }), { mode: 0o600 });
+  writeFileAtomic(fileOf(dir, record.id), `${stringifyWithBigints({ record, recorded, collectedAt: new Date().toISOString() })}\n`, { mode: 0o600 });
 }
 
 /** The kept recording of `uid`'s `id`; null if none (an unreadable one is removed). */
@@ -146,7 +157,7 @@ export function readUnwritten(uid: number, id: string): Unwritten | null {
     return null;
   }
   try {
-    const data = parseReply(text.trim());
+    const data = object(parseWithBigints(text), 'kept');
     const record = checkRecord(data.record);
     return { record, recorded: data.recorded, collectedAt: string(data.collectedAt, 'collectedAt') };
   } catch {

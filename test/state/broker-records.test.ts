@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allRecords, deleteRecord, deleteUnwritten, listRecords, listUnwritten, loadRecord, readUnwritten, rootlessClaimedKeys, saveRecord, saveUnwritten, type BrokerRecord } from '../../src/broker/records.js';
+import { allRecords, deleteRecord, deleteUnwritten, listRecords, listUnwritten, loadRecord, readUnwritten, rootlessClaimedKeys, saveRecord, saveUnwritten, type BrokerRecord } from '../../src/state/broker-records.js';
 import { gc, type GcRecorder } from '../../src/state/gc.js';
 import type { TargetKey } from '../../src/kernel/target-codec.js';
 import { usePrivateRunDir } from '../helpers.js';

@@ -5,8 +5,8 @@
  * `gc` writes the kept recordings as their poststop would have, as the user.
  */
 import { SeccompGenError, messageOf } from '../errors.js';
-import { askBroker } from './client.js';
-import { listUserTargets, listUserUnwritten, loadUserTarget, userUnwrittenDir } from './user-state.js';
+import { askBroker } from '../broker/client.js';
+import { listUserTargets, listUserUnwritten, loadUserTarget, userUnwrittenDir } from '../broker/user-state.js';
 
 interface BrokerList {
   targets: { id: string; key: string; since: string; state: string }[];
