@@ -9,6 +9,7 @@
 import type { ReplayAnswers } from '../oci/replay.js';
 import type { ScmpArch } from '../syscalls/arches.js';
 import { describeUnknown } from '../syscalls/resolve.js';
+import { argumentRules, type ArgumentRecording } from './argument-rules.js';
 import { errnoNumber } from './errno.js';
 import { extendProfile } from './extend.js';
 import type { Profile, Rule } from './schema.js';
@@ -31,6 +32,8 @@ export interface Recording {
   names: Map<ScmpArch, string[]>;
   /** Numbers seen that no name is known for, per arch (reported, never dropped silently). */
   unknown: Map<ScmpArch, number[]>;
+  /** Argument values recorded for the syscalls of syscalls/argument-table.ts, when there are any. */
+  arguments?: ArgumentRecording;
 }
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -67,7 +70,7 @@ export function replayRules(replay: ReplayAnswers, allowed: Set<string>, default
  * The profile for a recording. With a base (if:), the base's default answer is the one the
  * profile will give, so the carried-over rules are those that differ from it.
  */
-export function buildProfile(recording: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile, unfilteredNote = UNFILTERED_NOTE): Profile {
+export function buildProfile(recording: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile, unfilteredNote = UNFILTERED_NOTE, argumentFilters = true): Profile {
   const allowed = new Set<string>();
   for (const names of recording.names.values()) for (const n of names) allowed.add(n);
   const defaultErrnoRet = base
@@ -76,24 +79,39 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
       : -1 // the base's default is no errno: every carried errno differs from it
     : (replay.defaultErrnoRet ?? EPERM);
 
+  const arches = architectures(native, recording);
+  // Argument filters (argument-rules.ts): names allowed only under conditions leave the plain list.
+  const args = argumentRules({
+    allowed,
+    ...(recording.arguments ? { recorded: recording.arguments } : {}),
+    conditional: replay.conditionalRules ?? [],
+    defaultErrnoRet,
+    architectures: arches,
+    namesOnly: !argumentFilters,
+  });
+  for (const name of args.conditional) allowed.delete(name);
   const allowRule: Rule = { names: [...allowed].sort(byName), action: 'SCMP_ACT_ALLOW' };
   const notes: string[] = [];
   if (!replay.filtered) notes.push(unfilteredNote);
   if (recording.unknown.size) notes.push(`also called, with no name known to libseccomp: ${describeUnknown(recording.unknown)}`);
   if (notes.length) allowRule.comment = notes.join('; ');
   const syscalls: Rule[] = allowed.size ? [allowRule] : [];
-  syscalls.push(...replayRules(replay, allowed, defaultErrnoRet));
+  const answers = replayRules(replay, allowed, defaultErrnoRet);
+  const answered = new Set(answers.flatMap((r) => r.names ?? []));
+  // clone3's ENOSYS may come from both the filter's answers and argument-rules: say it once.
+  syscalls.push(...args.rules.filter((r) => r.args?.length || r.action === 'SCMP_ACT_ALLOW' || !(r.names ?? []).every((n) => answered.has(n))));
+  syscalls.push(...answers);
 
   const generated: Profile = {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet,
-    architectures: architectures(native, recording),
+    architectures: arches,
     syscalls,
   };
   return base ? extendProfile(base, generated) : generated;
 }
 
-/** How many syscalls a profile allows unconditionally (what the reports count). */
+/** How many syscalls a profile allows, with or without argument filters (what the reports count). */
 export function allowedCount(profile: Profile): number {
   const names = new Set<string>();
   for (const r of profile.syscalls ?? []) {

@@ -47,10 +47,12 @@ function addNames(names: Map<ScmpArch, string[]>, native: ScmpArch, extra: reado
  */
 export function answersOnArches(replay: ReplayAnswers, arches: ScmpArch[], table: SyscallTable): ReplayAnswers {
   const known = (name: string) => arches.some((a) => table.has(a, name));
-  return {
+  const answers: ReplayAnswers = {
     ...replay,
     errnoRules: replay.errnoRules.map((r) => ({ ...r, names: r.names.filter(known) })).filter((r) => r.names.length > 0),
   };
+  if (replay.conditionalRules) answers.conditionalRules = replay.conditionalRules.map((r) => ({ ...r, names: r.names.filter(known) })).filter((r) => r.names.length > 0);
+  return answers;
 }
 
 /** What the profile says about a recording made with no filter: a container's, or a host command's. */
