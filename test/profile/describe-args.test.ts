@@ -3,6 +3,8 @@ import { describeArgs } from '../../src/profile/describe-args.js';
 import { diffProfiles, renderDiff } from '../../src/profile/diff.js';
 import type { CanonicalProfile } from '../../src/profile/normalize.js';
 import { summarize } from '../../src/profile/show.js';
+import { normalizeDocument, profileIssues } from '../../src/profile/normalize.js';
+import { argumentWarnings } from '../../src/profile/validate-args.js';
 import { SOCK_TYPE_MASK } from '../../src/syscalls/argument-table.js';
 
 const profile = (syscalls: CanonicalProfile['syscalls']): CanonicalProfile => ({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86_64'], syscalls });
@@ -51,5 +53,29 @@ describe('diff and show with argument rules', () => {
     const p = profile([socketRule(1, 1), { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0x7e020000, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] }]);
     const s = summarize(p, { arch: 'amd64', kernel: '6.18.0', caps: [] });
     expect(s.argumentFilters).toEqual([{ name: 'clone', text: 'no new namespace' }, { name: 'socket', text: 'AF_UNIX/SOCK_STREAM' }]);
+  });
+});
+
+describe('validate: argument conditions', () => {
+  const load = (args: unknown[]) => normalizeDocument({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args }] }, 'p');
+
+  it('warns about several conditions on one index (runc and crun OR them all)', () => {
+    const w = argumentWarnings(load([{ index: 0, value: 2, op: 'SCMP_CMP_EQ' }, { index: 0, value: 10, op: 'SCMP_CMP_EQ' }, { index: 1, value: 1, op: 'SCMP_CMP_EQ' }]), 'p');
+    expect(w).toEqual(['p: syscalls[0].args: several conditions on argument 0: runc and crun then apply each condition of this rule on its own (ORed, not ANDed); write one rule per value']);
+  });
+
+  it('a MASKED_EQ datum outside its mask never matches; valueTwo elsewhere is ignored', () => {
+    expect(argumentWarnings(load([{ index: 1, value: 0xff, valueTwo: 0x100, op: 'SCMP_CMP_MASKED_EQ' }]), 'p')[0]).toContain('never matches');
+    expect(argumentWarnings(load([{ index: 1, value: 0xff, valueTwo: 0x1, op: 'SCMP_CMP_MASKED_EQ' }]), 'p')).toEqual([]);
+    expect(argumentWarnings(load([{ index: 1, value: 1, valueTwo: 3, op: 'SCMP_CMP_EQ' }]), 'p')[0]).toContain('ignores it');
+  });
+
+  it('indices beyond 5 and unknown operators are errors of the shape', () => {
+    expect(profileIssues({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 6, value: 1, op: 'SCMP_CMP_EQ' }] }] }, 'p')[0]).toContain('syscalls[0].args[0].index');
+    expect(profileIssues({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQUAL' }] }] }, 'p')[0]).toContain('unknown operator "SCMP_CMP_EQUAL"');
+  });
+
+  it('what the hook writes raises no warning', () => {
+    expect(argumentWarnings(load([...socketRule(16, 3, 9).args]), 'p')).toEqual([]);
   });
 });
