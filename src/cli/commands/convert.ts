@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../profile/convert.js';
+import { namesOnly } from '../../profile/names-only.js';
 import { SeccompGenError } from '../../errors.js';
 import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
 
@@ -25,6 +26,8 @@ Options:
   --to FORMAT       the output format (required)
   -o, --output FILE write there (replaced only once all succeeded); default: stdout
   --name NAME       metadata.name of a crd (default: from the output or input file name)
+  --names-only      drop argument filters: a name allowed under some condition is allowed with
+                    any arguments (conditional errno answers stay)
 ${TARGET_USAGE}
 `,
   run(args) {
@@ -32,6 +35,7 @@ ${TARGET_USAGE}
       to: { type: 'string' },
       output: { type: 'string', short: 'o' },
       name: { type: 'string' },
+      'names-only': { type: 'boolean' },
       ...TARGET_OPTIONS,
     });
     needFiles(positionals, 1, 1);
@@ -40,7 +44,8 @@ ${TARGET_USAGE}
     if (!OUTPUT_FORMATS.includes(to)) throw new SeccompGenError('USAGE', `--to: unknown format "${values.to}" (one of ${OUTPUT_FORMATS.join(', ')})`);
     const [loaded] = loadAll(positionals, 'convert');
     const name = values.name ?? loaded!.name ?? values.output ?? positionals[0]!;
-    const { text, warnings } = convertProfile(loaded!.profile, { to, target: targetFrom(values), name, json: values.output?.endsWith('.json') ?? false });
+    const profile = values['names-only'] ? namesOnly(loaded!.profile) : loaded!.profile;
+    const { text, warnings } = convertProfile(profile, { to, target: targetFrom(values), name, json: values.output?.endsWith('.json') ?? false });
     warn('convert', warnings);
     emit(text, values.output);
     return 0;
