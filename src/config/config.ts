@@ -8,7 +8,8 @@
  *     "outputDirs": ["/home", "/srv/profiles"],  // of: must be under one of these (default: anywhere allowed)
  *     "prestartTimeoutSeconds": 5,                // longest prestart holds a container (lock wait)
  *     "failOpen": false,                          // kernel refuses BPF: run untraced, with a warning
- *     "logFile": "/var/log/seccomp-gen.log"       // one line per hook event
+ *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
+ *     "argumentFilters": true                     // false: names-only profiles (no argument rules)
  *   }
  */
 import { isAbsolute } from 'node:path';
@@ -28,6 +29,8 @@ export interface Config {
   prestartTimeoutSeconds: number;
   failOpen: boolean;
   logFile: string;
+  /** Argument rules in written profiles (profile/argument-rules.ts); false: names only. */
+  argumentFilters: boolean;
 }
 
 export function configPath(): string {
@@ -35,13 +38,13 @@ export function configPath(): string {
 }
 
 export function defaultConfig(): Config {
-  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE };
+  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE, argumentFilters: true };
 }
 
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
 export function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
-  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile'];
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'argumentFilters'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
   const config = defaultConfig();
   if (o.outputDirs !== undefined) {
@@ -59,6 +62,10 @@ export function checkConfig(data: unknown): Config {
   if (o.failOpen !== undefined) {
     if (typeof o.failOpen !== 'boolean') throw new ShapeError('failOpen', 'expected true or false');
     config.failOpen = o.failOpen;
+  }
+  if (o.argumentFilters !== undefined) {
+    if (typeof o.argumentFilters !== 'boolean') throw new ShapeError('argumentFilters', 'expected true or false');
+    config.argumentFilters = o.argumentFilters;
   }
   const logFile = optionalString(o.logFile, 'logFile');
   if (logFile !== undefined) {

@@ -60,11 +60,12 @@ export function unfilteredNoteOf(record: TargetRecord): string {
   return record.command ? COMMAND_NOTE : UNFILTERED_NOTE;
 }
 
-export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable): Collected {
+/** `argumentFilters: false` (config) writes a names-only profile. */
+export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable, argumentFilters = true): Collected {
   const native = table.nativeArch();
   const numbers = numbersByArch(recorded, native);
   const resolved = resolveSyscalls(numbers, table);
   const withRuntime = addNames(resolved.names, native, runtimeAllowance(record.runtime));
   const replay = answersOnArches(record.replay, [native, ...numbers.keys()], table);
-  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, replay, record.base, unfilteredNoteOf(record)), unknown: resolved.unknown };
+  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, replay, record.base, unfilteredNoteOf(record), argumentFilters), unknown: resolved.unknown };
 }

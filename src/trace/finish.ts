@@ -23,8 +23,8 @@ export interface Finished {
   warnings: string[];
 }
 
-export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined): Finished {
-  const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
+export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined, argumentFilters = true): Finished {
+  const { profile, unknown } = collectProfile(record, recorded, libseccompTable(), argumentFilters);
   const warnings: string[] = [];
   if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
   if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);

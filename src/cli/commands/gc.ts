@@ -32,7 +32,7 @@ recorder when nothing is traced any more. Kernel entries no record claims are re
         try {
           return collect({
             recorder,
-            finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output,
+            finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs, config.argumentFilters).output,
             onProgress: (checked, total) => progress.update({ what: 'checking containers', unit: 'items', done: checked, total }),
           });
         } finally {
