@@ -38,6 +38,13 @@ npm run build 2>&1 | grep -v 'Unknown user config'
 say "bpffs"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
+say "test users"
+# Two ordinary users sharing a group, for the tests of what the root hook may write for whom.
+getent group sg-shared >/dev/null || groupadd sg-shared
+for u in sg-alice sg-bob; do
+  id "$u" >/dev/null 2>&1 || useradd --create-home --user-group --groups sg-shared --shell /bin/sh "$u"
+done
+
 say "test images"
 bash test/images/build.sh
 bash test/images/build-debian.sh

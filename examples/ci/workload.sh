@@ -6,6 +6,6 @@ set -eu
 d=$(busybox mktemp -d)
 busybox echo hello > "$d/a"
 busybox cp "$d/a" "$d/b"
-busybox cat "$d/b" > /dev/null
+busybox cat "$d/b"
 if [ -n "${WORKLOAD_EXTRA:-}" ]; then busybox ln -s a "$d/link"; fi
 busybox rm -rf "$d"

@@ -6,7 +6,7 @@
  */
 import type { Profile, Rule } from '../profile/schema.js';
 import type { ScmpArch } from '../syscalls/arches.js';
-import { resolveSyscalls } from '../syscalls/resolve.js';
+import { resolveSyscalls, unnamedComment } from '../syscalls/resolve.js';
 import type { SyscallTable } from '../syscalls/table.js';
 import type { SeccompEvent } from './parse.js';
 
@@ -53,7 +53,7 @@ export function additionsFrom(events: readonly SeccompEvent[], table: SyscallTab
   if (names.size) {
     const rule: Rule = { names: [...names].sort(), action: 'SCMP_ACT_ALLOW', comment: 'seen in the kernel\'s seccomp audit records (seccomp-gen audit)' };
     if (resolved.unknown.size) {
-      rule.comment += `; also, with no name known to libseccomp: ${[...resolved.unknown].map(([a, n]) => `${a} ${n.map((x) => `#${x}`).join(', ')}`).join('; ')}`;
+      rule.comment += `; ${unnamedComment(resolved.unknown, 'also')}`;
     }
     syscalls.push(rule);
   }

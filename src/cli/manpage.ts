@@ -8,6 +8,7 @@ import { ANNOTATION, K8S_CONTAINER_NAME } from '../oci/annotation.js';
 import { DEFAULT_CONFIG_PATH, DEFAULT_LOG_FILE } from '../config/config.js';
 import { DEFAULT_PIN_DIR } from '../kernel/bpffs.js';
 import { DEFAULT_RUN_DIR } from '../state/paths.js';
+import { DEFAULT_KUBERNETES_DIR } from '../policy/output-policy.js';
 import { SeccompGenError, describeError } from '../errors.js';
 import { DEFAULT_HOOKS_DIR, hookFileNames } from './commands/install.js';
 import { COMMANDS } from './registry.js';
@@ -185,6 +186,10 @@ podman run --security-opt seccomp=/tmp/ls.json IMAGE ls /`),
     ...t`${i(DEFAULT_CONFIG_PATH)}`,
     ...t`Optional settings, a JSON object: ${b('outputDirs')} (${b('of:')} must be under one of these directories), ${b('prestartTimeoutSeconds')} (how long prestart waits for the shared lock), ${b('failOpen')} (run a container untraced when the kernel refuses the recorder, instead of stopping it), ${b('logFile')}.`,
     ...t`It must be owned by root and writable by no one else; unknown keys are refused.`,
+    ...t`Without ${b('outputDirs')}: a container whose starter is known (audit login uid) has ${b('of:')} written and ${b('if:')} read with that user's own rights; a Kubernetes (CRI-O) container writes only under ${i(`${DEFAULT_KUBERNETES_DIR}/`)}${i('namespace')}; with nobody known, root writes anywhere but the system's own directories (/etc, /usr, /var/lib…). An existing file is replaced only if it is the writer's and empty or a profile.`,
+    m('TP'),
+    ...t`${i(`${DEFAULT_KUBERNETES_DIR}/`)}`,
+    ...t`Kubernetes pods' profiles, one directory per namespace, made by ${b('install')} (0755, root).`,
     m('TP'),
     ...t`${i(DEFAULT_LOG_FILE)}`,
     ...t`The hooks' log: one line per event (traced, written, collected, refused and why).`,

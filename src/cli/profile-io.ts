@@ -6,16 +6,17 @@
 import { resolve } from 'node:path';
 import chalk from 'chalk';
 import { SeccompGenError } from '../errors.js';
-import { loadProfile, type LoadedProfile } from '../profile/normalize.js';
-import { hostTarget, goArch, DOCKER_DEFAULT_CAPS, type Target } from '../profile/resolve.js';
-import { writeFileAtomic } from '../profile/write.js';
+import type { LoadedProfile } from '../toolkit/normalize.js';
+import { hostTarget, goArch, DOCKER_DEFAULT_CAPS, type Target } from '../toolkit/resolve.js';
+import { writeFileAtomic } from '../io/write-file.js';
+import { loadProfileOrImage } from './image-label.js';
 import { withProgress } from './progress.js';
 
 export function loadAll(paths: readonly string[], command: string): LoadedProfile[] {
   const loaded = withProgress((progress) =>
     paths.map((path, i) => {
       if (paths.length > 1) progress.update({ what: 'reading profiles', unit: 'items', done: i, total: paths.length, detail: path });
-      return loadProfile(path);
+      return loadProfileOrImage(path); // a file, or image:NAME's label
     }),
   );
   for (const l of loaded) warn(command, l.warnings);

@@ -5,7 +5,7 @@
  * anyone but root (or the user running us) could have changed is refused, not trusted.
  *
  *   {
- *     "outputDirs": ["/home", "/srv/profiles"],  // of: must be under one of these (default: anywhere allowed)
+ *     "outputDirs": ["/home", "/srv/profiles"],  // of: must be under one of these (policy/output-policy.ts)
  *     "prestartTimeoutSeconds": 5,                // longest prestart holds a container (lock wait)
  *     "failOpen": false,                          // kernel refuses BPF: run untraced, with a warning
  *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
@@ -17,6 +17,7 @@ import { statSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, object, optionalString, stringArray } from '../io/shape.js';
+import { untrustedDirReason } from '../policy/trusted-dirs.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
 export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
@@ -94,10 +95,16 @@ export function loadConfig(path = configPath()): Config {
   } catch (e) {
     throw new SeccompGenError('CONFIG', (e as Error).message);
   }
+  let config: Config;
   try {
-    return checkConfig(data);
+    config = checkConfig(data);
   } catch (e) {
     if (e instanceof ShapeError) throw new SeccompGenError('CONFIG', `${path}: ${e.message}`);
     throw e;
   }
+  for (const [i, dir] of (config.outputDirs ?? []).entries()) {
+    const why = untrustedDirReason(dir);
+    if (why) throw new SeccompGenError('CONFIG', `${path}: outputDirs[${i}] ${dir} cannot be trusted: ${why}`);
+  }
+  return config;
 }

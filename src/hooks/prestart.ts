@@ -17,7 +17,9 @@ import { readReplayAnswers } from '../oci/bundle.js';
 import { containerOwner } from '../oci/owner.js';
 import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
-import { checkOutputAllowed } from '../profile/output-policy.js';
+import { checkOutput, readInput } from '../policy/output-file.js';
+import { kubernetesNamespaceOf } from '../policy/kubernetes.js';
+import { outputPolicy } from '../policy/output-policy.js';
 import { markDone } from '../state/done.js';
 import { containerAlive, gc } from '../state/gc.js';
 import { withLock } from '../state/lock.js';
@@ -76,22 +78,26 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
   const value = traceAnnotationOf(state.annotations);
   if (value === undefined) return { record: null, warnings: [] }; // not asked to trace this container
   const request = parseTraceAnnotation(value);
-  checkOutputAllowed(request.output, config.outputDirs);
+  if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
+  // Where the profile may go and whose rights read if: and write of: (policy/output-policy.ts).
+  const owner = containerOwner(state.pid);
+  const kubernetesNamespace = kubernetesNamespaceOf(state.annotations);
+  const policy = outputPolicy({ starter: owner, kubernetesNamespace, outputDirs: config.outputDirs });
+  checkOutput(policy, request.output);
   let base;
   if (request.input !== undefined) {
     try {
+      const text = readInput(policy, request.input);
       // Loaded only when needed: profile validation brings zod, ~100 ms of start-up.
-      const { readProfileFile } = await import('../profile/read.js');
-      base = readProfileFile(request.input);
+      const { parseProfileText } = await import('../profile/read.js');
+      base = parseProfileText(text, request.input);
     } catch (e) {
-      throw new SeccompGenError('PROFILE', `if: ${(e as Error).message}`);
+      throw new SeccompGenError(e instanceof SeccompGenError && e.code === 'PATH' ? 'PATH' : 'PROFILE', `if: ${(e as Error).message}`);
     }
   }
-  if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
   const replay = readReplayAnswers(state.bundle);
   const key = targetKeyOf(state.pid);
   const runtime = runtimeName();
-  const owner = containerOwner(state.pid);
   const record: TargetRecord = {
     version: 1,
     id: state.id,
@@ -108,6 +114,7 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
     replay,
     startedAt: new Date().toISOString(),
     ...(owner ? { owner } : {}),
+    ...(kubernetesNamespace !== undefined ? { kubernetesNamespace } : {}),
   };
 
   // Writing a dead container's profile needs libseccomp: loaded only when one is found.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, object, optionalInteger, string, stringArray } from '../io/shape.js';
-import { UNFILTERED, checkConditionalRule, type ConditionalRule, type ReplayAnswers } from './replay.js';
+import { EPERM, UNFILTERED, checkConditionalRule, type ConditionalRule, type ReplayAnswers } from './replay.js';
 
 /** The part of an OCI `linux.seccomp` object that decides errno answers. */
 export interface OciSeccomp {
@@ -14,8 +14,6 @@ export interface OciSeccomp {
   defaultErrnoRet?: number;
   syscalls?: { names: string[]; action: string; errnoRet?: number; args?: unknown[] | null }[] | null;
 }
-
-const EPERM = 1;
 
 /** The answers of an OCI `linux.seccomp` filter that a generated profile must keep. */
 export function replayAnswersOf(seccomp: OciSeccomp | null | undefined): ReplayAnswers {

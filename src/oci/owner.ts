@@ -1,25 +1,18 @@
 /**
  * Who started the container: the audit login uid of its process. Podman's fork/exec model keeps
  * it (podman → conmon → runc → container all inherit the session's loginuid, even through sudo),
- * so `sudo podman run …` by alice gives alice's uid, and she can edit her profile without root.
- * 4294967295 (-1) means "not set" (started from a service, not a login): the file stays root's.
+ * so `sudo podman run …` by alice gives alice's uid: her profile is written with her rights and
+ * belongs to her (policy/output-policy.ts). 4294967295 (-1) means "not set" (started from a
+ * service, not a login): nobody known, root's rules apply.
  */
 import { readFileSync } from 'node:fs';
+import { primaryGroup } from '../io/identity.js';
 
 const UNSET = 4294967295;
 
 export interface Owner {
   uid: number;
   gid?: number;
-}
-
-/** The primary group of `uid` from an /etc/passwd text, if listed. */
-export function primaryGroup(uid: number, passwd: string): number | undefined {
-  for (const line of passwd.split('\n')) {
-    const f = line.split(':');
-    if (f.length >= 4 && f[2] === String(uid) && /^\d+$/.test(f[3] ?? '')) return Number(f[3]);
-  }
-  return undefined;
 }
 
 /** Parse a loginuid file's text; undefined when unset or not a number. */
@@ -30,20 +23,20 @@ export function parseLoginUid(text: string): number | undefined {
   return uid === UNSET || uid > 0xfffffffe ? undefined : uid;
 }
 
-/** The owner to give the profile of the container whose process is `pid`, when known. */
+/** Who started the container whose process is `pid`, when known (root's own login: unknown). */
 export function containerOwner(pid: number, readFile = (p: string) => readFileSync(p, 'utf8')): Owner | undefined {
   let uid: number | undefined;
   try {
     uid = parseLoginUid(readFile(`/proc/${pid}/loginuid`));
   } catch {
-    return undefined; // no audit support: leave the file to root
+    return undefined; // no audit support: nobody known
   }
   if (uid === undefined || uid === 0) return undefined;
   let gid: number | undefined;
   try {
     gid = primaryGroup(uid, readFile('/etc/passwd'));
   } catch {
-    /* no group: keep root's */
+    /* no passwd: identityOf gives the overflow group when it matters */
   }
   return gid === undefined ? { uid } : { uid, gid };
 }

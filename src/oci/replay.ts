@@ -37,6 +37,12 @@ export interface ConditionalRule {
   args: ArgCondition[];
 }
 
+/**
+ * What SCMP_ACT_ERRNO answers when a rule or the default action gives no errnoRet: EPERM (1), as
+ * runc, crun, moby and containers/common do. The one place this number is written.
+ */
+export const EPERM = 1;
+
 export const UNFILTERED: ReplayAnswers = { filtered: false, errnoRules: [] };
 
 /** Check a ReplayAnswers read back from a target record. */

@@ -6,15 +6,14 @@
  * errno, and the names that filter answered with another errno, so a workload that saw ENOSYS
  * and fell back at tracing time sees ENOSYS again under the profile.
  */
-import type { ReplayAnswers } from '../oci/replay.js';
+import { EPERM, type ReplayAnswers } from '../oci/replay.js';
 import type { ScmpArch } from '../syscalls/arches.js';
-import { describeUnknown } from '../syscalls/resolve.js';
+import { unnamedComment } from '../syscalls/resolve.js';
 import { argumentRules, type ArgumentRecording } from './argument-rules.js';
 import { errnoNumber } from './errno.js';
 import { extendProfile } from './extend.js';
+import { ruleNames } from './names.js';
 import type { Profile, Rule } from './schema.js';
-
-export const EPERM = 1;
 
 /** Said in the profile when there was no filter to tell the workload from the runtime's setup. */
 export const UNFILTERED_NOTE =
@@ -93,7 +92,7 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
   const allowRule: Rule = { names: [...allowed].sort(byName), action: 'SCMP_ACT_ALLOW' };
   const notes: string[] = [];
   if (!replay.filtered) notes.push(unfilteredNote);
-  if (recording.unknown.size) notes.push(`also called, with no name known to libseccomp: ${describeUnknown(recording.unknown)}`);
+  if (recording.unknown.size) notes.push(unnamedComment(recording.unknown, 'also called'));
   if (notes.length) allowRule.comment = notes.join('; ');
   const syscalls: Rule[] = allowed.size ? [allowRule] : [];
   const answers = replayRules(replay, allowed, defaultErrnoRet);
@@ -115,7 +114,7 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
 export function allowedCount(profile: Profile): number {
   const names = new Set<string>();
   for (const r of profile.syscalls ?? []) {
-    if (r.action === 'SCMP_ACT_ALLOW') for (const n of r.names ?? (r.name ? [r.name] : [])) names.add(n);
+    if (r.action === 'SCMP_ACT_ALLOW') for (const n of ruleNames(r)) names.add(n);
   }
   return names.size;
 }

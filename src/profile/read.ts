@@ -6,8 +6,6 @@ import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ProfileSchema, describeIssue, type Profile } from './schema.js';
 
-export { MAX_PROFILE_BYTES, jsonErrorOffset, parseJson, readRegularFile } from '../io/json-file.js';
-
 /** Check that `data` is a seccomp profile; `source` names it in the error. */
 export function parseProfile(data: unknown, source: string): Profile {
   const result = ProfileSchema.safeParse(data);
@@ -17,6 +15,11 @@ export function parseProfile(data: unknown, source: string): Profile {
   return result.data;
 }
 
+/** A profile from a file's text (read by the caller, e.g. with the starter's rights). */
+export function parseProfileText(text: string, source: string): Profile {
+  return parseProfile(parseJson(text, source), source);
+}
+
 export function readProfileFile(path: string): Profile {
-  return parseProfile(parseJson(readRegularFile(path), path), path);
+  return parseProfileText(readRegularFile(path), path);
 }

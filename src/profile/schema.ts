@@ -79,9 +79,6 @@ export const ProfileSchema = z
   });
 export type Profile = z.infer<typeof ProfileSchema>;
 
-// Re-exported: the hooks import them from names.ts, which loads no zod.
-export { namedSyscalls, ruleNames } from './names.js';
-
 /** Turn a zod failure into one line that points at the place: `syscalls[3].action: …`. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];

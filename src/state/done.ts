@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { isObject } from '../io/shape.js';
-import { formatJson, writeFileAtomic } from '../profile/write.js';
+import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { doneDir } from './paths.js';
 

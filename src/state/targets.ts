@@ -9,7 +9,7 @@ import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string, stringArray } from '../io/shape.js';
 import type { Profile } from '../profile/schema.js';
-import { formatJson, writeFileAtomic } from '../profile/write.js';
+import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { checkReplayAnswers, type ReplayAnswers } from '../oci/replay.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { targetsDir } from './paths.js';
@@ -31,8 +31,10 @@ export interface TargetRecord {
   startedAt: string;
   /** A host command traced by `seccomp-gen record` (no container): its argv. */
   command?: string[];
-  /** Who gets the profile file: the container's audit login uid (oci/owner.ts), when set. */
+  /** Who started the container: its audit login uid (oci/owner.ts), when set. of: is written with their rights. */
   owner?: { uid: number; gid?: number };
+  /** Started by Kubernetes (CRI-O) in this namespace: of: goes only under its directory (policy/). */
+  kubernetesNamespace?: string;
 }
 
 function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
@@ -68,6 +70,8 @@ export function checkTargetRecord(data: unknown): TargetRecord {
     const gid = optionalInteger(owner.gid, 'owner.gid', 0);
     record.owner = { uid: integer(owner.uid, 'owner.uid', 0), ...(gid !== undefined ? { gid } : {}) };
   }
+  const namespace = optionalString(o.kubernetesNamespace, 'kubernetesNamespace');
+  if (namespace !== undefined) record.kubernetesNamespace = namespace;
   if (o.base !== undefined) {
     if (!isObject(o.base) || typeof o.base.defaultAction !== 'string') throw new ShapeError('base', 'expected a profile');
     record.base = o.base as Profile;

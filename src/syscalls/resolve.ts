@@ -33,3 +33,16 @@ export function resolveSyscalls(numbers: Map<ScmpArch, number[]>, table: Syscall
 export function describeUnknown(unknown: Map<ScmpArch, number[]>): string {
   return [...unknown].map(([arch, nrs]) => `${arch} ${nrs.map((n) => `#${n}`).join(', ')}`).join('; ');
 }
+
+/**
+ * The words for numbers libseccomp cannot name, in a profile's comment: `lead` says what they
+ * are next to the rest of the comment ("also called", "also").
+ */
+export function unnamedComment(unknown: Map<ScmpArch, number[]>, lead: string): string {
+  return `${lead}, with no name known to libseccomp: ${describeUnknown(unknown)}`;
+}
+
+/** The warning for numbers libseccomp cannot name, when the profile written lists them in its comment. */
+export function unnamedWarning(unknown: Map<ScmpArch, number[]>): string {
+  return `syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`;
+}

@@ -1,7 +1,8 @@
 /**
  * Turning a target's recording into its profile file: what poststop does when a container stops,
  * and what gc does for a container that died without a poststop. The of: path is checked again
- * here (rules and allow-list): it may have changed since prestart. A profile that cannot be put
+ * here, on the same directory handle as the write and with the starter's rights
+ * (policy/output-file.ts): it may have changed since prestart. A profile that cannot be put
  * there is kept in /run/seccomp-gen/unwritten/<id>.json, never lost.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,11 +10,12 @@ import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { allowedCount } from '../profile/build.js';
-import { checkOutputAllowed } from '../profile/output-policy.js';
-import { formatJson, writeFileAtomic } from '../profile/write.js';
+import { formatJson, writeFileAtomic } from '../io/write-file.js';
+import { writeOutput } from '../policy/output-file.js';
+import { outputPolicy } from '../policy/output-policy.js';
 import { runDir } from '../state/paths.js';
 import type { TargetRecord } from '../state/targets.js';
-import { describeUnknown } from '../syscalls/resolve.js';
+import { unnamedWarning } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
 import { collectProfile, unfilteredNoteOf } from './collect.js';
 
@@ -27,11 +29,10 @@ export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, o
   const { profile, unknown } = collectProfile(record, recorded, libseccompTable(), argumentFilters);
   const warnings: string[] = [];
   if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
-  if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);
+  if (unknown.size) warnings.push(unnamedWarning(unknown));
   const text = formatJson(profile);
   try {
-    checkOutputAllowed(record.output, outputDirs);
-    writeFileAtomic(record.output, text, record.owner ?? {});
+    writeOutput(outputPolicy({ starter: record.owner, kubernetesNamespace: record.kubernetesNamespace, outputDirs }), record.output, text);
   } catch (e) {
     // Do not lose a recording we cannot put back: keep the profile where root can find it.
     const keep = join(runDir(), 'unwritten');

@@ -8,6 +8,7 @@ import { show } from '../../src/cli/commands/show.js';
 import { validate } from '../../src/cli/commands/validate.js';
 import { fixture } from '../profile/helpers.js';
 import { run, useCliHarness } from './harness.js';
+import { DOCKER_DEFAULT_PATH } from '../../src/toolkit/docker-default.js';
 
 const io = useCliHarness('sg-cli-');
 
@@ -39,10 +40,10 @@ describe('seccomp-gen merge', () => {
   it('differing defaults: an error, and nothing written; --default-action settles it', async () => {
     const o = join(io.dir, 'm.json');
     writeFileSync(o, 'old');
-    expect(await run(merge, fixture('ls.json'), fixture('docker-default.json'), '-o', o)).toBe(2);
+    expect(await run(merge, fixture('ls.json'), DOCKER_DEFAULT_PATH, '-o', o)).toBe(2);
     expect(io.err).toContain('default actions differ');
     expect(readFileSync(o, 'utf8')).toBe('old');
-    expect(await run(merge, fixture('ls.json'), fixture('docker-default.json'), '--default-action', 'ERRNO(ENOSYS)', '-o', o)).toBe(0);
+    expect(await run(merge, fixture('ls.json'), DOCKER_DEFAULT_PATH, '--default-action', 'ERRNO(ENOSYS)', '-o', o)).toBe(0);
     expect(JSON.parse(readFileSync(o, 'utf8')).defaultErrnoRet).toBe(38);
   });
 
@@ -77,7 +78,7 @@ describe('seccomp-gen convert', () => {
 
 describe('seccomp-gen validate', () => {
   it('exit 0 for valid files', async () => {
-    expect(await run(validate, fixture('docker-default.json'), fixture('podman-default.json'), fixture('crd.yaml'))).toBe(0);
+    expect(await run(validate, DOCKER_DEFAULT_PATH, fixture('podman-default.json'), fixture('crd.yaml'))).toBe(0);
     expect(io.out).toContain('docker-default.json: valid (docker format');
   });
 
@@ -161,7 +162,7 @@ describe('profiles the hook produced', () => {
 });
 
 describe('argument filters through the CLI', () => {
-  const docker = fixture('docker-default.json');
+  const docker = DOCKER_DEFAULT_PATH;
 
   it('convert --to oci and --to crd carry argument conditions', async () => {
     expect(await run(convert, docker, '--to', 'oci')).toBe(0);

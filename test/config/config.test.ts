@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -78,5 +78,17 @@ describe('loadConfig', () => {
   it('refuses a config others may write: it decides where root writes', () => {
     expect(configError(write({ failOpen: true }, 0o666))).toMatch(/writable by no one else/);
     expect(configError(write({ failOpen: true }, 0o664))).toMatch(/writable by no one else/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses an outputDirs entry that is a symlink or sits under a user-writable directory', () => {
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, 'real'));
+    symlinkSync(join(dir, 'real'), join(dir, 'alias'));
+    expect(configError(write({ outputDirs: [join(dir, 'alias')] }))).toMatch(/outputDirs\[0\] .*alias cannot be trusted: .*alias is a symlink: list the real directory/);
+    // a CI workspace whose parent its owner controls: `rm -r ws; ln -s / ws` would let them write anywhere
+    mkdirSync(join(dir, 'ci', 'ws'), { recursive: true });
+    chownSync(join(dir, 'ci'), 4242, 4242);
+    expect(configError(write({ outputDirs: ['/home', join(dir, 'ci', 'ws')] }))).toMatch(/outputDirs\[1\] .*cannot be trusted: .*ci belongs to uid 4242/);
+    expect(loadConfig(write({ outputDirs: [join(dir, 'real')] })).outputDirs).toEqual([join(dir, 'real')]);
   });
 });

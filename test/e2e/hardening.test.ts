@@ -6,7 +6,7 @@
  * last cases use real podman: 20 containers at once, podman killed with -9, a killed container.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +183,9 @@ describe('time limit', () => {
 describe('output ownership and the allow-list', () => {
   it('the profile belongs to the container starter\'s login uid, mode 0644', async () => {
     setup();
+    // written with the starter's own rights (policy/output-file.ts): a directory of theirs
+    chmodSync(base, 0o711);
+    chownSync(join(base, 'out'), 1234, 1234);
     const c = await namespaced(1234);
     expect(hook('prestart', 'owned', `of:${out('mine.json')}`, c.pid).status).toBe(0);
     await kill(c);

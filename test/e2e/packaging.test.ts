@@ -1,8 +1,9 @@
 /**
  * The npm package as users get it: `npm pack`, installed globally into a scratch prefix. It
- * holds the built CLI, the hook bundle, the BPF object and the hook templates, installs hooks that
- * point into itself, names syscalls through libseccomp (koffi without its install script),
- * records a command with its own BPF object, and has its man page where man finds it.
+ * holds the built CLI, the hook bundle, the BPF object, Docker's default profile and the hook
+ * templates, installs hooks that point into itself, names syscalls through libseccomp (koffi
+ * without its install script), compares with Docker's default (show), records a command with
+ * its own BPF object, and has its man page where man finds it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ describe('npm pack → npm install -g', () => {
     expect(sh('npm', ['pack', '--pack-destination', base]).status).toBe(0);
     const [tgz] = readdirSync(base).filter((f) => f.endsWith('.tgz'));
     const files = sh('tar', ['tzf', join(base, tgz!)]).stdout.split('\n');
-    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.cjs', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/hooks/seccomp-gen-prestart.json', 'package/examples/ci/record-and-check.sh']) {
+    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.cjs', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/data/docker-default.json', 'package/hooks/seccomp-gen-prestart.json', 'package/examples/ci/record-and-check.sh']) {
       expect(files).toContain(f);
     }
     const prefix = join(base, 'prefix');
@@ -44,6 +45,9 @@ describe('npm pack → npm install -g', () => {
     expect(hook.hook.args[1]).toBe(join(prefix, 'lib/node_modules/seccomp-gen/dist/hook/main.cjs'));
 
     expect(sh(bin, ['validate', join(ROOT, 'test/fixtures/profiles/hook-ls.json')]).status).toBe(0); // libseccomp via koffi
+    const show = sh(bin, ['show', join(ROOT, 'test/fixtures/profiles/hook-ls.json')]); // reads the packed data/docker-default.json
+    expect(show.status).toBe(0);
+    expect(show.stdout).toMatch(/vs Docker's default profile .*\n.*\n\s+drops \d+ of the \d+ syscalls Docker allows/);
     const out = join(base, 'true.json');
     const rec = sh(bin, ['record', '-o', out, '--', 'true'], { SECCOMP_GEN_RUN_DIR: join(base, 'run'), SECCOMP_GEN_PIN_DIR: `/sys/fs/bpf/sg-pack-${process.pid}` });
     expect(rec.stderr).toMatch(/written to/);

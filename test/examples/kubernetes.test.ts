@@ -8,9 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ANNOTATION, K8S_CONTAINER_NAME, parseTraceAnnotation, traceAnnotationOf } from '../../src/oci/annotation.js';
-import { convertProfile, CRD_API_VERSION } from '../../src/profile/convert.js';
-import { loadProfile } from '../../src/profile/normalize.js';
+import { convertProfile, CRD_API_VERSION } from '../../src/toolkit/convert.js';
+import { loadProfile } from '../../src/toolkit/normalize.js';
 import { fixture } from '../profile/helpers.js';
+import { dirname } from 'node:path';
+import { kubernetesNamespaceOf } from '../../src/policy/kubernetes.js';
+import { DEFAULT_KUBERNETES_DIR, outputPolicy, placeRefusal } from '../../src/policy/output-policy.js';
 
 const example = (name: string) => readFileSync(fileURLToPath(new URL(`../../examples/kubernetes/${name}`, import.meta.url)), 'utf8');
 const amd64 = { arch: 'amd64', caps: [], kernel: '6.1.0' };
@@ -51,11 +54,19 @@ describe('examples/kubernetes', () => {
   });
 
   it('the tracing pod names its container in the key, as CRI-O hands it to the hook', () => {
-    const pod = parseYaml(example('pod-trace.yaml')) as { metadata: { annotations: Record<string, string> }; spec: { containers: { name: string }[] } };
+    const pod = parseYaml(example('pod-trace.yaml')) as { metadata: { namespace: string; annotations: Record<string, string> }; spec: { containers: { name: string }[] } };
     const name = pod.spec.containers[0]!.name;
     expect(Object.keys(pod.metadata.annotations)).toEqual([`${ANNOTATION}/${name}`]);
     const value = traceAnnotationOf({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: name })!;
     expect(parseTraceAnnotation(value).output).toMatch(/^\//);
     expect(traceAnnotationOf({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: 'POD' })).toBeUndefined();
+  });
+
+  it("writes where the default policy lets a pod write: its own namespace's directory", () => {
+    const pod = parseYaml(example('pod-trace.yaml')) as { metadata: { namespace: string; annotations: Record<string, string> }; spec: { containers: { name: string }[] } };
+    const annotations = { ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: pod.spec.containers[0]!.name, 'io.kubernetes.cri-o.ContainerType': 'container', 'io.kubernetes.pod.namespace': pod.metadata.namespace };
+    const output = parseTraceAnnotation(traceAnnotationOf(annotations)!).output;
+    const policy = outputPolicy({ kubernetesNamespace: kubernetesNamespaceOf(annotations) });
+    expect(placeRefusal(policy, output, dirname(output), [DEFAULT_KUBERNETES_DIR])).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { containerOwner, parseLoginUid, primaryGroup } from '../../src/oci/owner.js';
+import { primaryGroup } from '../../src/io/identity.js';
+import { containerOwner, parseLoginUid } from '../../src/oci/owner.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1001:Alice:/home/alice:/bin/sh\n';
 

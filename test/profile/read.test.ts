@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_PROFILE_BYTES, jsonErrorOffset, parseJson, parseProfile, readProfileFile, readRegularFile } from '../../src/profile/read.js';
+import { MAX_PROFILE_BYTES, jsonErrorOffset, parseJson, readRegularFile } from '../../src/io/json-file.js';
+import { parseProfile, readProfileFile } from '../../src/profile/read.js';
 import { SeccompGenError } from '../../src/errors.js';
 
 function profileError(fn: () => unknown): SeccompGenError {

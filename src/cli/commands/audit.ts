@@ -10,9 +10,9 @@ import { SeccompGenError } from '../../errors.js';
 import { additionsFrom } from '../../audit/additions.js';
 import { parseSince } from '../../audit/parse.js';
 import { readAuditRecords, AUDIT_LOG } from '../../audit/source.js';
-import { formatJson } from '../../profile/write.js';
+import { formatJson } from '../../io/write-file.js';
 import type { Profile } from '../../profile/schema.js';
-import { describeUnknown } from '../../syscalls/resolve.js';
+import { unnamedWarning } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';
 
 export const audit: Command = {
@@ -62,7 +62,7 @@ Options:
     const additions = additionsFrom(events, libseccompTable(), base ? { base } : {});
     const warnings: string[] = [];
     if (additions.unknownArches.length) warnings.push(`records of arches this tool cannot name left out: ${additions.unknownArches.map((a) => `0x${a.toString(16)}`).join(', ')}`);
-    if (additions.unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(additions.unknown)}`);
+    if (additions.unknown.size) warnings.push(unnamedWarning(additions.unknown));
     if (kernelLog && additions.events) warnings.push('read from the kernel log, which keeps at most ~10 audit lines per 5 s: some calls may be missing; run auditd, or audit again after the next run');
     warn('audit', warnings);
     emit(formatJson(additions.profile), values.output);

@@ -1,14 +1,14 @@
 /** convert: a profile from one format to another. */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../profile/convert.js';
-import { namesOnly } from '../../profile/names-only.js';
+import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../toolkit/convert.js';
+import { namesOnly } from '../../toolkit/names-only.js';
 import { SeccompGenError } from '../../errors.js';
 import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
 
 export const convert: Command = {
   name: 'convert',
-  usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd|log [-o out]
+  usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd|log|label|containerfile-label [-o out]
 
 Reads a Docker, Podman, OCI (config.json or its linux.seccomp) or Kubernetes Security Profiles
 Operator SeccompProfile (YAML or JSON) profile and writes it as:
@@ -19,6 +19,12 @@ Operator SeccompProfile (YAML or JSON) profile and writes it as:
   log      complain mode (Docker format): the same rules, but what they do not allow runs and
            is logged by the kernel (SCMP_ACT_LOG) instead of refused; collect those records
            with seccomp-gen audit and merge them. Explicit errno rules keep their answer.
+  label    the value of Podman's io.containers.seccomp.profile image label, which
+           podman run --seccomp-policy=image applies: podman's format as compact ASCII JSON
+  containerfile-label
+           the Containerfile line that sets that label, quoted so that no builder expands or
+           unescapes anything in it:
+             seccomp-gen convert app.json --to containerfile-label >> Containerfile
 oci and crd cannot say includes/excludes or archMap: they are resolved for one target, as
 Docker does when it starts a container. What a format cannot say is reported on stderr.
 

@@ -1,19 +1,22 @@
 /** diff: what changed between two profiles, per syscall. */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { diffProfiles, isEmptyDiff, renderDiff } from '../../profile/diff.js';
-import { formatJson } from '../../profile/write.js';
+import { diffProfiles, isEmptyDiff, renderDiff } from '../../toolkit/diff.js';
+import { formatJson } from '../../io/write-file.js';
 import { loadAll, needFiles } from '../profile-io.js';
 
 export const diff: Command = {
   name: 'diff',
   usage: `Usage: seccomp-gen diff a.json b.json [--json] [--exit-code]
+       seccomp-gen diff a.json image:NAME [--exit-code]
 
 Compares what two profiles (any format merge reads) answer: the default action, the arches and
 flags, and per syscall its action with its conditions. Rule order, grouping and comments are no
 difference.
   + name   only b.json has a rule for it     - name   only a.json has
   ~ name   both have, answering differently
+Either side may be image:NAME: the io.containers.seccomp.profile label of the local image NAME
+(podman image inspect), e.g. to check in CI that an image carries the profile just recorded.
 
 Options:
   --json        the diff as JSON: {defaultAction, architectures, flags, added, removed, changed}

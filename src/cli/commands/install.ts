@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { SeccompGenError } from '../../errors.js';
-import { formatJson, writeFileAtomic } from '../../profile/write.js';
+import { formatJson, writeFileAtomic } from '../../io/write-file.js';
+import { DEFAULT_KUBERNETES_DIR } from '../../policy/output-policy.js';
 
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
 const TEMPLATES = fileURLToPath(new URL('../../../hooks/', import.meta.url));
@@ -92,6 +93,9 @@ export const install: Command = {
       writeFileAtomic(path, formatJson(doc));
       process.stdout.write(`installed ${path}\n`);
     }
+    // Where Kubernetes pods' profiles go by default (policy/output-policy.ts): root's, 0755,
+    // one directory per namespace made on first use. Only root can make it, and only root needs it.
+    if (process.getuid?.() === 0) mkdirSync(DEFAULT_KUBERNETES_DIR, { recursive: true, mode: 0o755 });
     return 0;
   },
 };

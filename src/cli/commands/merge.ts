@@ -1,11 +1,11 @@
 /** merge: one profile from several (union by default, --intersect for the common part). */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { parseVerdict } from '../../profile/actions.js';
-import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../profile/convert.js';
-import { mergeProfiles } from '../../profile/merge.js';
+import { parseVerdict } from '../../toolkit/actions.js';
+import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../toolkit/convert.js';
+import { mergeProfiles } from '../../toolkit/merge.js';
 import { SeccompGenError } from '../../errors.js';
-import { TARGET_OPTIONS, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
+import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
 
 export const merge: Command = {
   name: 'merge',
@@ -23,6 +23,8 @@ Options:
   --default-action A      the output's default when the inputs' differ, e.g. SCMP_ACT_ERRNO,
                           ERRNO(38), SCMP_ACT_ERRNO(ENOSYS), KILL_PROCESS
   --to FORMAT             ${OUTPUT_FORMATS.join('|')} (default: docker, which Podman reads too)
+With --to oci or crd, which cannot say includes/excludes or archMap, they are resolved for:
+${TARGET_USAGE}
 `,
   run(args) {
     const { values, positionals } = parse(args, {

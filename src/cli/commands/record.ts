@@ -8,9 +8,9 @@ import { parse } from '../args.js';
 import { warn } from '../profile-io.js';
 import { SeccompGenError } from '../../errors.js';
 import { allowedCount } from '../../profile/build.js';
-import { formatJson, checkOutputPath } from '../../profile/write.js';
+import { formatJson, checkOutputPath } from '../../io/write-file.js';
 import { recordCommand } from '../../record/record.js';
-import { describeUnknown } from '../../syscalls/resolve.js';
+import { unnamedWarning } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';
 import { collectProfile, unfilteredNoteOf } from '../../trace/collect.js';
 import { writeProfileOf } from '../../trace/finish.js';
@@ -84,7 +84,7 @@ Example (CI): record, then fail when the profile drifts from the one in git:
     if (output === undefined) {
       const { profile, unknown } = collectProfile(result.record, result.recorded, libseccompTable());
       const warnings: string[] = [];
-      if (unknown.size) warnings.push(`syscalls with no name known to libseccomp (not in the profile, listed in its comment): ${describeUnknown(unknown)}`);
+      if (unknown.size) warnings.push(unnamedWarning(unknown));
       warn('record', warnings);
       process.stdout.write(formatJson(profile));
       process.stderr.write(`seccomp-gen record: ${allowedCount(profile)} syscalls${code}\n`);

@@ -7,9 +7,9 @@ import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { SeccompGenError } from '../../errors.js';
 import { Recorder } from '../../kernel/recorder.js';
-import { formatJson, writeFileAtomic } from '../../profile/write.js';
+import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 import { listTargetIds, loadTarget } from '../../state/targets.js';
-import { describeUnknown } from '../../syscalls/resolve.js';
+import { unnamedWarning } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';
 import { collectProfile } from '../../trace/collect.js';
 import { allowedCount } from '../../profile/build.js';
@@ -39,6 +39,9 @@ export const snapshot: Command = {
 
 Writes the profile of what a traced, still running container has called so far, without
 stopping it or its tracing. Without -o the profile goes to stdout.
+
+Options:
+  -o, --output FILE  write there (atomically); default: stdout
 `,
   run(args) {
     const { values, positionals } = parse(args, { output: { type: 'string', short: 'o' } });
@@ -56,7 +59,7 @@ stopping it or its tracing. Without -o the profile goes to stdout.
     }
     if (!recorded) throw new SeccompGenError('TARGET', `container ${id} stopped meanwhile: its profile is in ${record.output}`);
     const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
-    if (unknown.size) process.stderr.write(`seccomp-gen snapshot: warning: syscalls with no name known to libseccomp: ${describeUnknown(unknown)}\n`);
+    if (unknown.size) process.stderr.write(`seccomp-gen snapshot: warning: ${unnamedWarning(unknown)}\n`);
     const text = formatJson(profile);
     if (values.output === undefined) {
       process.stdout.write(text);

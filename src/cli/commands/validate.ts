@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
-import { validateFile } from '../../profile/validate.js';
+import { validateFile } from '../../toolkit/validate.js';
 import { libseccompTable, type SyscallTable } from '../../syscalls/table.js';
 import { needFiles } from '../profile-io.js';
 import { withProgress } from '../progress.js';

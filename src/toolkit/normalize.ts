@@ -24,10 +24,12 @@ import { extname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { SeccompGenError } from '../errors.js';
+import { parseJson, readRegularFile } from '../io/json-file.js';
+import { isObject, type Obj } from '../io/shape.js';
+import { EPERM } from '../oci/replay.js';
 import { takesErrno } from './actions.js';
-import { errnoNumber } from './errno.js';
-import { parseJson, readRegularFile } from './read.js';
-import { ACTIONS, OPERATORS, ProfileSchema, type Action, type Operator } from './schema.js';
+import { errnoNumber } from '../profile/errno.js';
+import { ACTIONS, OPERATORS, ProfileSchema, type Action, type Operator } from '../profile/schema.js';
 import { closest } from './suggest.js';
 
 export type Format = 'docker' | 'podman' | 'oci' | 'crd';
@@ -86,11 +88,6 @@ export interface LoadedProfile {
   /** Things kept or dropped that the user should know of; not errors. */
   warnings: string[];
 }
-
-const EPERM = 1;
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function where(path: readonly PropertyKey[], prefix: string): string {
   const s = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
@@ -247,6 +244,8 @@ export function normalizeDocument(data: unknown, source: string): LoadedProfile 
 
   (p.syscalls ?? []).forEach((r, i) => {
     const at = `${prefix}syscalls[${i}]`;
+    // Both fields when a file has both (moby and containers/common refuse such a rule): the
+    // canonical form loses neither. profile/names.ts's ruleNames reads one rule as the hooks do.
     const names = [...new Set([...(r.names ?? []), ...(r.name !== undefined ? [r.name] : [])])];
     const rule: CanonicalRule = { names, action: r.action };
     const errno = settleErrno(r.errnoRet, r.errno, `${at}.errnoRet`, source);

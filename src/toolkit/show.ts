@@ -6,7 +6,7 @@
  */
 import chalk from 'chalk';
 import { describeCondition, describeVerdict } from './describe.js';
-import { DOCKER_DEFAULT_PROFILE } from './data/docker-default.js';
+import { readDockerDefault } from './docker-default.js';
 import { behaviours, defaultVerdict } from './effective.js';
 import { normalizeDocument, type CanonicalProfile, type Format } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
@@ -54,7 +54,7 @@ function allowView(p: CanonicalProfile) {
 
 let dockerDefault: CanonicalProfile | undefined;
 export function dockerDefaultProfile(): CanonicalProfile {
-  dockerDefault ??= normalizeDocument(DOCKER_DEFAULT_PROFILE, "Docker's default profile").profile;
+  dockerDefault ??= normalizeDocument(readDockerDefault(), "Docker's default profile").profile;
   return dockerDefault;
 }
 

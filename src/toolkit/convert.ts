@@ -11,6 +11,8 @@
  * - log: complain mode: the same profile answering SCMP_ACT_LOG by default, so what it does not
  *   allow still runs and the kernel logs it (seccomp-gen audit reads those records back). Its
  *   explicit rules stay: an errno a workload is meant to get (clone3 → ENOSYS) keeps its answer.
+ * - label, containerfile-label: the value of Podman's io.containers.seccomp.profile image label
+ *   (podman run --seccomp-policy=image), or the Containerfile LABEL line that sets it: label.ts.
  * Docker before 23.0 reads a docker file's rules and their errnoRet but drops defaultErrnoRet
  * (moby#42604): what the profile does not name is refused with EPERM there. A recorded workload
  * never asks for those, so it replays the same; a path it did not take while traced may see
@@ -18,12 +20,13 @@
  * Pure: profile in, text and warnings out.
  */
 import { stringify } from 'yaml';
-import { errnoName, errnoText } from './errno.js';
+import { errnoName, errnoText } from '../profile/errno.js';
 import type { CanonicalProfile, CanonicalRule } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
-import { formatJson } from './write.js';
+import { toLabel } from './label.js';
+import { formatJson } from '../io/write-file.js';
 
-export const OUTPUT_FORMATS = ['podman', 'docker', 'oci', 'crd', 'log'] as const;
+export const OUTPUT_FORMATS = ['podman', 'docker', 'oci', 'crd', 'log', 'label', 'containerfile-label'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface ConvertOptions {
@@ -143,6 +146,9 @@ export function convertProfile(profile: CanonicalProfile, options: ConvertOption
       return { text: formatJson(toPodman(profile)), warnings };
     case 'log':
       return { text: formatJson(toLog(profile, warnings)), warnings };
+    case 'label':
+    case 'containerfile-label':
+      return { text: toLabel(profile, toPodman(profile), { containerfile: options.to === 'containerfile-label' }), warnings };
     case 'oci':
     case 'crd': {
       const resolved = resolveForTarget(profile, options.target);

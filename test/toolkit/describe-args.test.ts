@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeArgs } from '../../src/profile/describe-args.js';
-import { diffProfiles, renderDiff } from '../../src/profile/diff.js';
-import type { CanonicalProfile } from '../../src/profile/normalize.js';
-import { summarize } from '../../src/profile/show.js';
-import { normalizeDocument, profileIssues } from '../../src/profile/normalize.js';
-import { argumentWarnings } from '../../src/profile/validate-args.js';
+import { describeArgs } from '../../src/toolkit/describe-args.js';
+import { diffProfiles, renderDiff } from '../../src/toolkit/diff.js';
+import type { CanonicalProfile } from '../../src/toolkit/normalize.js';
+import { summarize } from '../../src/toolkit/show.js';
+import { normalizeDocument, profileIssues } from '../../src/toolkit/normalize.js';
+import { argumentWarnings } from '../../src/toolkit/validate-args.js';
 import { SOCK_TYPE_MASK } from '../../src/syscalls/argument-table.js';
 
 const profile = (syscalls: CanonicalProfile['syscalls']): CanonicalProfile => ({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86_64'], syscalls });

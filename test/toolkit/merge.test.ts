@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeccompGenError } from '../../src/errors.js';
-import { compareVerdicts, type Verdict } from '../../src/profile/actions.js';
-import { allowedNames, defaultVerdict, verdictOf } from '../../src/profile/effective.js';
-import { mergeProfiles } from '../../src/profile/merge.js';
-import { loadProfile, type CanonicalProfile, type CanonicalRule } from '../../src/profile/normalize.js';
+import { compareVerdicts, type Verdict } from '../../src/toolkit/actions.js';
+import { allowedNames, defaultVerdict, verdictOf } from '../../src/toolkit/effective.js';
+import { mergeProfiles } from '../../src/toolkit/merge.js';
+import { loadProfile, type CanonicalProfile, type CanonicalRule } from '../../src/toolkit/normalize.js';
 import { ACTIONS } from '../../src/profile/schema.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../profile/helpers.js';
+import { DOCKER_DEFAULT_PATH } from '../../src/toolkit/docker-default.js';
 
 const base = (syscalls: CanonicalRule[], extra: Partial<CanonicalProfile> = {}): CanonicalProfile => ({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, syscalls, ...extra });
 
@@ -68,7 +69,7 @@ describe('merge: union', () => {
   });
 
   it('archMap stays archMap when every input has one', () => {
-    const docker = loadProfile(fixture('docker-default.json')).profile;
+    const docker = loadProfile(DOCKER_DEFAULT_PATH).profile;
     const podman = loadProfile(fixture('podman-default.json')).profile;
     const m = mergeProfiles([docker, podman], { defaultVerdict: { action: 'SCMP_ACT_ERRNO', errnoRet: 38 } });
     expect(m.archMap?.map((e) => e.architecture)).toContain('SCMP_ARCH_RISCV64');
@@ -84,7 +85,7 @@ describe('merge: union', () => {
   });
 
   it("Docker's and Podman's defaults: union allows everything either allows", () => {
-    const docker = loadProfile(fixture('docker-default.json')).profile;
+    const docker = loadProfile(DOCKER_DEFAULT_PATH).profile;
     const podman = loadProfile(fixture('podman-default.json')).profile;
     const m = mergeProfiles([docker, podman], { defaultVerdict: { action: 'SCMP_ACT_ERRNO', errnoRet: 38 } });
     const allowed = allowedNames(m);

@@ -13,10 +13,11 @@
  * libseccomp is reached only through the SyscallTable interface, so tests can use a fake.
  */
 import { isSeccompGenError } from '../errors.js';
+import { isObject } from '../io/shape.js';
 import type { ScmpArch } from '../syscalls/arches.js';
 import type { SyscallTable } from '../syscalls/table.js';
 import { normalizeDocument, parseProfileText, profileIssues, type LoadedProfile } from './normalize.js';
-import { readRegularFile } from './read.js';
+import { readRegularFile } from '../io/json-file.js';
 import { closest } from './suggest.js';
 import { argumentWarnings } from './validate-args.js';
 
@@ -44,9 +45,6 @@ export interface Validation {
   warnings: string[];
   loaded?: LoadedProfile;
 }
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** has() that says "unknown arch" (undefined) instead of throwing. */
 function knows(table: SyscallTable, arch: ScmpArch, name: string): boolean | undefined {

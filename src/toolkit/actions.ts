@@ -5,8 +5,8 @@
  * of answers gives the same result in whatever order or grouping the inputs come.
  */
 import { SeccompGenError } from '../errors.js';
-import { errnoNumber } from './errno.js';
-import { ACTIONS, type Action } from './schema.js';
+import { errnoNumber } from '../profile/errno.js';
+import { ACTIONS, type Action } from '../profile/schema.js';
 
 export interface Verdict {
   action: Action;

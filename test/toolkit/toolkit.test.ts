@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseVerdict } from '../../src/profile/actions.js';
-import { convertProfile, crdName } from '../../src/profile/convert.js';
-import { diffProfiles, isEmptyDiff, renderDiff } from '../../src/profile/diff.js';
-import { loadProfile, normalizeDocument } from '../../src/profile/normalize.js';
-import { resolveForTarget, type Target } from '../../src/profile/resolve.js';
-import { summarize } from '../../src/profile/show.js';
-import { closest } from '../../src/profile/suggest.js';
-import { checkNames, validateFile } from '../../src/profile/validate.js';
+import { parseVerdict } from '../../src/toolkit/actions.js';
+import { convertProfile, crdName } from '../../src/toolkit/convert.js';
+import { diffProfiles, isEmptyDiff, renderDiff } from '../../src/toolkit/diff.js';
+import { loadProfile, normalizeDocument } from '../../src/toolkit/normalize.js';
+import { resolveForTarget, type Target } from '../../src/toolkit/resolve.js';
+import { summarize } from '../../src/toolkit/show.js';
+import { closest } from '../../src/toolkit/suggest.js';
+import { checkNames, validateFile } from '../../src/toolkit/validate.js';
 import { libseccompTable } from '../../src/syscalls/table.js';
-import { fakeTable, fixture } from './helpers.js';
+import { fakeTable, fixture } from '../profile/helpers.js';
+import { DOCKER_DEFAULT_PATH } from '../../src/toolkit/docker-default.js';
 
 const amd64: Target = { arch: 'amd64', caps: ['CAP_CHOWN'], kernel: '6.1.0' };
 
 describe('convert', () => {
-  const docker = loadProfile(fixture('docker-default.json')).profile;
+  const docker = loadProfile(DOCKER_DEFAULT_PATH).profile;
   const podman = loadProfile(fixture('podman-default.json')).profile;
 
   it('docker → podman → docker is lossless', () => {
@@ -73,7 +74,7 @@ describe('convert', () => {
 });
 
 describe('resolve', () => {
-  const docker = loadProfile(fixture('docker-default.json')).profile;
+  const docker = loadProfile(DOCKER_DEFAULT_PATH).profile;
   const names = (t: Target) => new Set(resolveForTarget(docker, t).profile.syscalls.flatMap((r) => r.names));
   it('follows moby: includes.caps needs every cap, excludes.caps any, arches and minKernel', () => {
     expect(names(amd64).has('mount')).toBe(false);
@@ -158,8 +159,8 @@ describe('validate', () => {
 
   it("Docker's and Podman's defaults are valid for the real libseccomp", () => {
     const real = libseccompTable();
-    for (const f of ['docker-default.json', 'podman-default.json', 'ls.json', 'crd.yaml', 'oci-config.json']) {
-      const v = validateFile(fixture(f), real);
+    for (const f of [DOCKER_DEFAULT_PATH, ...['podman-default.json', 'ls.json', 'crd.yaml', 'oci-config.json'].map(fixture)]) {
+      const v = validateFile(f, real);
       expect(v.errors, f).toEqual([]);
     }
     expect(validateFile(fixture('typo.json'), real).errors[0]).toContain('unknown syscall "opnat" (did you mean "openat"?)');

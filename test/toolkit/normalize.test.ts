@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeccompGenError } from '../../src/errors.js';
-import { loadProfile, normalizeDocument, profileIssues } from '../../src/profile/normalize.js';
-import { fixture } from './helpers.js';
+import { loadProfile, normalizeDocument, profileIssues } from '../../src/toolkit/normalize.js';
+import { fixture } from '../profile/helpers.js';
+import { DOCKER_DEFAULT_PATH } from '../../src/toolkit/docker-default.js';
 
 function profileError(fn: () => unknown): string {
   try {
@@ -25,7 +26,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('normalize: real-world profiles', () => {
   it("reads Docker's default: archMap and includes/excludes kept, errnos numeric", () => {
-    const l = loadProfile(fixture('docker-default.json'));
+    const l = loadProfile(DOCKER_DEFAULT_PATH);
     expect(l.format).toBe('docker');
     expect(l.profile.defaultErrnoRet).toBe(1);
     expect(l.profile.archMap?.[0]).toEqual({ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] });

@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkOutputPath, formatJson, writeFileAtomic } from '../../src/profile/write.js';
+import { checkOutputPath, formatJson, writeFileAtomic } from '../../src/io/write-file.js';
 import { SeccompGenError } from '../../src/errors.js';
 
 // rename(2) failing (EIO, EXDEV…) cannot be provoked on demand: let a test make it fail.
