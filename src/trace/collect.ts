@@ -67,5 +67,6 @@ export function collectProfile(record: TargetRecord, recorded: RecordedTarget, t
   const resolved = resolveSyscalls(numbers, table);
   const withRuntime = addNames(resolved.names, native, runtimeAllowance(record.runtime));
   const replay = answersOnArches(record.replay, [native, ...numbers.keys()], table);
-  return { profile: buildProfile({ ...resolved, names: withRuntime }, native, replay, record.base, unfilteredNoteOf(record), argumentFilters), unknown: resolved.unknown };
+  const recording = { ...resolved, names: withRuntime, ...(recorded.arguments ? { arguments: recorded.arguments } : {}) };
+  return { profile: buildProfile(recording, native, replay, record.base, unfilteredNoteOf(record), argumentFilters), unknown: resolved.unknown };
 }
