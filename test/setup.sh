@@ -8,11 +8,12 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "test/setup.sh: run as root (the hooks load BPF and podman runs rootful)" >&2; exit 1; }
 
 # Build tools (clang, bpftool for the BPF object), run-time libraries (libbpf1, libseccomp2),
-# podman with runc, what the test images are made of, and Debian's Docker for the test that
-# applies profiles under a real Docker daemon (it starts a private one itself).
+# podman with runc and crun (profiles must start under both), what the test images are made of
+# (golang-go builds the Go probe), and Debian's Docker for the test that applies profiles under
+# a real Docker daemon (it starts a private one itself).
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
-          gcc-multilib podman runc conmon busybox-static debootstrap strace docker.io
-          groff-base man-db)
+          gcc-multilib podman runc crun conmon busybox-static debootstrap strace docker.io
+          groff-base man-db golang-go)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -48,6 +49,7 @@ done
 say "test images"
 bash test/images/build.sh
 bash test/images/build-debian.sh
+bash test/images/build-probes.sh
 
 # Some machines cannot run podman's defaults (e.g. no CAP_SYS_RESOURCE for the default nofile
 # ulimit, or crun on a hybrid cgroup setup). Only when a probe container fails, add a drop-in

@@ -9,6 +9,7 @@
  *     "prestartTimeoutSeconds": 5,                // longest prestart holds a container (lock wait)
  *     "failOpen": false,                          // kernel refuses BPF: run untraced, with a warning
  *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
+ *     "runtimes": ["crun"],                       // runtimes profiles must start under (default: every known one)
  *     "argumentFilters": true                     // false: names-only profiles (no argument rules)
  *   }
  */
@@ -18,6 +19,7 @@ import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, object, optionalString, stringArray } from '../io/shape.js';
 import { untrustedDirReason } from '../policy/trusted-dirs.js';
+import { KNOWN_RUNTIMES, isKnownRuntime } from '../profile/runtime-sets.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
 export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
@@ -32,6 +34,8 @@ export interface Config {
   logFile: string;
   /** Argument rules in written profiles (profile/argument-rules.ts); false: names only. */
   argumentFilters: boolean;
+  /** The OCI runtimes whose sets a profile carries (profile/runtime-sets.ts); undefined: all. */
+  runtimes?: string[];
 }
 
 export function configPath(): string {
@@ -45,7 +49,7 @@ export function defaultConfig(): Config {
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
 export function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
-  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'argumentFilters'];
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'argumentFilters'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
   const config = defaultConfig();
   if (o.outputDirs !== undefined) {
@@ -72,6 +76,13 @@ export function checkConfig(data: unknown): Config {
   if (logFile !== undefined) {
     if (!isAbsolute(logFile)) throw new ShapeError('logFile', 'expected an absolute path');
     config.logFile = logFile;
+  }
+  if (o.runtimes !== undefined) {
+    const runtimes = stringArray(o.runtimes, 'runtimes');
+    runtimes.forEach((r, i) => {
+      if (!isKnownRuntime(r)) throw new ShapeError(`runtimes[${i}]`, `unknown runtime "${r}" (known: ${KNOWN_RUNTIMES.join(', ')})`);
+    });
+    config.runtimes = runtimes;
   }
   return config;
 }

@@ -109,6 +109,7 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
     mode: replay.filtered ? 'filtered' : 'all',
     pid: state.pid,
     ...(runtime !== undefined ? { runtime } : {}),
+    ...(config.runtimes !== undefined ? { runtimes: config.runtimes } : {}),
     output: request.output,
     ...(request.input !== undefined ? { input: request.input, base } : {}),
     replay,

@@ -5,6 +5,12 @@
  * those of the filter the container ran under while traced (see oci/replay.ts): the default
  * errno, and the names that filter answered with another errno, so a workload that saw ENOSYS
  * and fell back at tracing time sees ENOSYS again under the profile.
+ *
+ * What the OCI runtimes call under the filter before they exec the workload (runtime-sets.ts) is
+ * a rule of its own, after the workload's, with a comment naming the runtimes: the workload's
+ * rule then holds what the workload needs beyond that, the same whichever runtime traced it, and
+ * a profile starts under each runtime named. A name in both (close, execve…) is the runtimes':
+ * the recording cannot tell who made it, and the runtimes' rule allows it either way.
  */
 import { EPERM, type ReplayAnswers } from '../oci/replay.js';
 import type { ScmpArch } from '../syscalls/arches.js';
@@ -13,6 +19,7 @@ import { argumentRules, type ArgumentRecording } from './argument-rules.js';
 import { errnoNumber } from './errno.js';
 import { extendProfile } from './extend.js';
 import { ruleNames } from './names.js';
+import { KNOWN_RUNTIMES, runtimeRuleComment, runtimeUnion, withRuntimeArguments, type RuntimeName } from './runtime-sets.js';
 import type { Profile, Rule } from './schema.js';
 
 /** Said in the profile when there was no filter to tell the workload from the runtime's setup. */
@@ -69,9 +76,20 @@ export function replayRules(replay: ReplayAnswers, allowed: Set<string>, default
  * The profile for a recording. With a base (if:), the base's default answer is the one the
  * profile will give, so the carried-over rules are those that differ from it.
  */
-export function buildProfile(recording: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile, unfilteredNote = UNFILTERED_NOTE, argumentFilters = true): Profile {
-  const allowed = new Set<string>();
+export function buildProfile(
+  recording: Recording,
+  native: ScmpArch,
+  replay: ReplayAnswers,
+  base?: Profile,
+  unfilteredNote = UNFILTERED_NOTE,
+  runtimes: readonly RuntimeName[] = KNOWN_RUNTIMES,
+  argumentFilters = true,
+): Profile {
+  const forRuntimes = runtimeUnion(runtimes);
+  const allowed = new Set<string>(forRuntimes);
+  const workload = new Set<string>();
   for (const names of recording.names.values()) for (const n of names) allowed.add(n);
+  for (const n of allowed) if (!forRuntimes.includes(n)) workload.add(n);
   const defaultErrnoRet = base
     ? base.defaultAction === 'SCMP_ACT_ERRNO'
       ? (base.defaultErrnoRet ?? (base.defaultErrno !== undefined ? errnoNumber(base.defaultErrno) : undefined) ?? EPERM)
@@ -79,22 +97,32 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
     : (replay.defaultErrnoRet ?? EPERM);
 
   const arches = architectures(native, recording);
-  // Argument filters (argument-rules.ts): names allowed only under conditions leave the plain list.
+  // Argument filters (argument-rules.ts), with the values the runtimes' own calls need: names
+  // allowed only under conditions leave both plain lists.
   const args = argumentRules({
     allowed,
-    ...(recording.arguments ? { recorded: recording.arguments } : {}),
+    ...(recording.arguments ? { recorded: withRuntimeArguments(recording.arguments, runtimes) } : {}),
     conditional: replay.conditionalRules ?? [],
     defaultErrnoRet,
     architectures: arches,
     namesOnly: !argumentFilters,
   });
-  for (const name of args.conditional) allowed.delete(name);
-  const allowRule: Rule = { names: [...allowed].sort(byName), action: 'SCMP_ACT_ALLOW' };
+  for (const name of args.conditional) {
+    allowed.delete(name);
+    workload.delete(name);
+  }
+  const runtimeNames = forRuntimes.filter((n) => !args.conditional.has(n));
+  const allowRule: Rule = { names: [...workload].sort(byName), action: 'SCMP_ACT_ALLOW' };
   const notes: string[] = [];
   if (!replay.filtered) notes.push(unfilteredNote);
   if (recording.unknown.size) notes.push(unnamedComment(recording.unknown, 'also called'));
   if (notes.length) allowRule.comment = notes.join('; ');
-  const syscalls: Rule[] = allowed.size ? [allowRule] : [];
+  const syscalls: Rule[] = workload.size ? [allowRule] : [];
+  if (runtimeNames.length) {
+    // With no name of the workload's own, the notes go with the rule that is there.
+    const comment = [runtimeRuleComment(runtimes), ...(workload.size ? [] : notes)].join('; ');
+    syscalls.push({ names: runtimeNames, action: 'SCMP_ACT_ALLOW', comment });
+  }
   const answers = replayRules(replay, allowed, defaultErrnoRet);
   const answered = new Set(answers.flatMap((r) => r.names ?? []));
   // clone3's ENOSYS may come from both the filter's answers and argument-rules: say it once.
@@ -110,7 +138,7 @@ export function buildProfile(recording: Recording, native: ScmpArch, replay: Rep
   return base ? extendProfile(base, generated) : generated;
 }
 
-/** How many syscalls a profile allows, with or without argument filters (what the reports count). */
+/** How many syscalls a profile allows unconditionally (what the reports count). */
 export function allowedCount(profile: Profile): number {
   const names = new Set<string>();
   for (const r of profile.syscalls ?? []) {

@@ -1,6 +1,8 @@
 /**
  * Reading a profile file a user named: a regular file of sane size, valid JSON (see
- * io/json-file.ts) and of the profile's shape (errors say where).
+ * io/json-file.ts) and of the profile's shape (errors say where). The result is the `Profile`
+ * as written, unknown fields kept: the if: base's reader (prestart, record --if). The CLI's other
+ * commands read with toolkit/normalize.ts instead; schema.ts says why there are two.
  */
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';

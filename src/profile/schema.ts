@@ -2,6 +2,16 @@
  * The seccomp profile format read by Podman (containers/common), Docker (moby) and the OCI
  * runtimes, as zod schemas. Reading is lenient where those readers are (unknown keys pass
  * through, `name` or `names`, string `errno` fields); what we write is the portable subset.
+ *
+ * Why there are two profile models: `Profile` (here) is a file as written, and the hooks keep it
+ * so. An if: base is grafted onto as it is (profile/extend.ts): its fields we do not model (a
+ * newer runtime's, `includes`/`excludes`, comments, `name` beside `names`) reach the output
+ * untouched, which is what the user who keeps that base expects. `CanonicalProfile`
+ * (toolkit/normalize.ts) is what the CLI compares: one form per meaning (numeric errnos, `names`
+ * only, sorted args, empty parts dropped), which merge, diff, show, convert and validate need and
+ * which would drop a base's unknown fields. Hence two readers as well: profile/read.ts (a JSON
+ * file checked against this schema, for the if: base) and toolkit/normalize.ts's loadProfile
+ * (every format the CLI reads, YAML included, canonicalized).
  */
 import { z } from 'zod';
 

@@ -23,6 +23,8 @@ export interface TargetRecord {
   pid: number;
   /** The OCI runtime's executable name (runc, crun), when it could be read. */
   runtime?: string;
+  /** The runtimes whose sets the profile carries (config `runtimes`); absent: every known one. */
+  runtimes?: string[];
   output: string;
   input?: string;
   /** The if: profile, validated by prestart when it read it. */
@@ -62,6 +64,7 @@ export function checkTargetRecord(data: unknown): TargetRecord {
   };
   const runtime = optionalString(o.runtime, 'runtime');
   if (runtime !== undefined) record.runtime = runtime;
+  if (o.runtimes !== undefined) record.runtimes = stringArray(o.runtimes, 'runtimes');
   const input = optionalString(o.input, 'input');
   if (input !== undefined) record.input = input;
   if (o.command !== undefined) record.command = stringArray(o.command, 'command');

@@ -1,5 +1,6 @@
 /**
- * Every profile format this tool reads, turned into one canonical internal profile:
+ * Every profile format this tool reads, turned into one canonical internal profile (the CLI's
+ * model; the hooks keep a file as written, profile/schema.ts says why there are two):
  *
  * - Docker/moby: `archMap`, `includes`/`excludes` (`caps`, `arches`, `minKernel`), `name` or `names`;
  * - Podman/containers-common: string `errno`/`defaultErrno` next to (or instead of) the numbers;

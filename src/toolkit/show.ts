@@ -10,6 +10,8 @@ import { readDockerDefault } from './docker-default.js';
 import { behaviours, defaultVerdict } from './effective.js';
 import { normalizeDocument, type CanonicalProfile, type Format } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
+import { missingForRuntimes } from './runtime-check.js';
+import type { RuntimeName } from '../profile/runtime-sets.js';
 
 export interface Summary {
   defaultAction: string;
@@ -27,6 +29,8 @@ export interface Summary {
   other: Map<string, string[]>;
   /** True when the profile had includes/excludes or archMap, resolved for the target. */
   resolved: boolean;
+  /** Per OCI runtime, what of its calls before the exec the profile does not allow ([]: it starts there). */
+  runtimes: Map<RuntimeName, string[]>;
   docker: {
     /** Allowed here, not allowed at all by Docker's default. */
     blocks: string[];
@@ -89,6 +93,7 @@ export function summarize(input: CanonicalProfile, target: Target): Summary {
     argumentFilters,
     other: new Map([...other].sort(([a], [b]) => (a < b ? -1 : 1))),
     resolved,
+    runtimes: missingForRuntimes(profile),
     docker: {
       blocks: allowed.filter((n) => !docker.allowed.has(n) && !docker.allowedIf.has(n)),
       filters: allowed.filter((n) => docker.allowedIf.has(n)),
@@ -100,6 +105,15 @@ export function summarize(input: CanonicalProfile, target: Target): Summary {
 
 function list(names: readonly string[], max = 12): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, … (${names.length - max} more)`;
+}
+
+/** "crun, runc", or "crun; not runc (needs fstatfs, …)": which runtimes can start the container. */
+function describeStarts(runtimes: Map<RuntimeName, string[]>): string {
+  const starts = [...runtimes].filter(([, m]) => !m.length).map(([r]) => r);
+  const not = [...runtimes].filter(([, m]) => m.length).map(([r, m]) => `${r} (needs ${list(m, 6)})`);
+  if (!not.length) return chalk.green(starts.join(', '));
+  if (!starts.length) return chalk.red(`no known runtime: not ${not.join(', not ')}`);
+  return `${chalk.green(starts.join(', '))}; ${chalk.yellow(`not ${not.join(', not ')}`)}`;
 }
 
 export function renderSummary(s: Summary, source: string, format: Format, target: Target): string {
@@ -117,6 +131,7 @@ export function renderSummary(s: Summary, source: string, format: Format, target
   }
   s.argumentFilters.forEach(({ name, text }, i) => lines.push(`  ${label(i === 0 ? 'arguments' : '')}${name}: ${text}`));
   for (const [verdict, names] of s.other) lines.push(`  ${label(verdict)}${names.length}: ${list(names, 8)}`);
+  lines.push(`  ${label('starts under')}${describeStarts(s.runtimes)}`);
   const how = `${target.arch}, kernel ${target.kernel.replace(/-.*/, '')}, Docker's default capabilities`;
   if (s.resolved) lines.push(chalk.dim(`  (its includes/excludes and archMap resolved for ${how})`));
   lines.push(`  vs Docker's default profile (${how}):`);

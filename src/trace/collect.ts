@@ -4,7 +4,7 @@
  */
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { COMMAND_NOTE, UNFILTERED_NOTE, buildProfile } from '../profile/build.js';
-import { runtimeAllowance } from '../profile/runtime-allowance.js';
+import { KNOWN_RUNTIMES, checkRuntimeNames } from '../profile/runtime-sets.js';
 import type { Profile } from '../profile/schema.js';
 import { ARCH_SLOTS, SLOT_ARCHES, type ScmpArch } from '../syscalls/arches.js';
 import { resolveSyscalls } from '../syscalls/resolve.js';
@@ -29,14 +29,6 @@ export function numbersByArch(recorded: RecordedTarget, native: ScmpArch): Map<S
     const arch = slots[slot];
     if (nrs.length && arch) out.set(arch, nrs);
   }
-  return out;
-}
-
-/** `names` with `extra` added to the native arch's list, sorted. */
-function addNames(names: Map<ScmpArch, string[]>, native: ScmpArch, extra: readonly string[]): Map<ScmpArch, string[]> {
-  if (!extra.length) return names;
-  const out = new Map(names);
-  out.set(native, [...new Set([...(names.get(native) ?? []), ...extra])].sort());
   return out;
 }
 
@@ -65,8 +57,10 @@ export function collectProfile(record: TargetRecord, recorded: RecordedTarget, t
   const native = table.nativeArch();
   const numbers = numbersByArch(recorded, native);
   const resolved = resolveSyscalls(numbers, table);
-  const withRuntime = addNames(resolved.names, native, runtimeAllowance(record.runtime));
   const replay = answersOnArches(record.replay, [native, ...numbers.keys()], table);
-  const recording = { ...resolved, names: withRuntime, ...(recorded.arguments ? { arguments: recorded.arguments } : {}) };
-  return { profile: buildProfile(recording, native, replay, record.base, unfilteredNoteOf(record), argumentFilters), unknown: resolved.unknown };
+  // Every known runtime's set unless the target was told otherwise (config `runtimes`, record
+  // --runtimes): whichever runtime traced it, the profile may be deployed under another.
+  const runtimes = record.runtimes ? checkRuntimeNames(record.runtimes, 'runtimes', 'TARGET') : KNOWN_RUNTIMES;
+  const recording = { ...resolved, ...(recorded.arguments ? { arguments: recorded.arguments } : {}) };
+  return { profile: buildProfile(recording, native, replay, record.base, unfilteredNoteOf(record), runtimes, argumentFilters), unknown: resolved.unknown };
 }

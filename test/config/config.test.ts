@@ -48,8 +48,8 @@ describe('loadConfig', () => {
   });
 
   it('reads every setting', () => {
-    const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', argumentFilters: false });
-    expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', argumentFilters: false });
+    const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], argumentFilters: false });
+    expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], argumentFilters: false });
   });
 
   it('refuses an unknown (e.g. misspelt) key rather than ignoring an allow-list', () => {
@@ -64,6 +64,8 @@ describe('loadConfig', () => {
     [{ failOpen: 'yes' }, /failOpen: expected true or false/],
     [{ argumentFilters: 'no' }, /argumentFilters: expected true or false/],
     [{ logFile: 'x.log' }, /logFile: expected an absolute path/],
+    [{ runtimes: 'crun' }, /runtimes: expected an array/],
+    [{ runtimes: ['crun', 'youki'] }, /runtimes\[1\]: unknown runtime "youki" \(known: crun, runc\)/],
     [[], /config: expected an object/],
   ])('refuses %j', (data, message) => {
     expect(configError(write(data))).toMatch(message);

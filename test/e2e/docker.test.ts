@@ -2,22 +2,23 @@
  * Profiles the hook writes, applied by a real Docker daemon (root, podman, Debian's docker.io;
  * the daemon is private to this file: docker-daemon.ts). Docker runs no OCI hooks, so tracing
  * stays with podman; what Docker users get is the profile:
- *   1. every replay-suite workload, traced under podman, gives the same stdout and exit code
- *      under `docker run --security-opt seccomp=` as it does under podman;
+ *   1. every replay-suite workload, traced under podman (with runc, and with crun: the profile
+ *      carries both runtimes' calls), gives the same stdout and exit code under
+ *      `docker run --security-opt seccomp=` (Docker runs runc) as it does under podman;
  *   2. what the profile does not allow stays refused under Docker;
  *   3. `convert --to docker` writes a file Docker applies, and says what older Docker ignores:
  *      defaultErrnoRet (moby#42604, Docker 23.0), so there what the profile does not name is
  *      refused with EPERM, not podman's ENOSYS; test 2 checks which this daemon does;
  *   4. a rule's errnoRet is honoured (20.10.24 included): a profile that answers clone3 with
  *      ENOSYS, as the hook writes when the tracing-time filter did, lets glibc fall back to clone.
- * Prints the table: workload, syscalls allowed, podman replay, Docker replay.
+ * Prints the table: workload, traced under, syscalls allowed, podman replay, Docker replay.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDockerd, type DockerDaemon } from './docker-daemon.js';
-import { CLI, IMAGE, allowed, podman, readProfile, runUnder, trace, useWorkspace, type Run } from './support.js';
+import { CLI, IMAGE, allowed, podman, readProfile, runUnder, trace, useWorkspace, type Run, type TestRuntime } from './support.js';
 import { DEBIAN_IMAGE, WORKLOADS } from './workloads.js';
 
 const ws = useWorkspace();
@@ -47,22 +48,24 @@ beforeAll(async () => {
 afterAll(async () => {
   if (table.length) {
     console.log(
-      [`Docker ${daemon.version}:`, '| workload | syscalls | podman replay | Docker replay |', '| --- | --- | --- | --- |', ...table].join('\n'),
+      [`Docker ${daemon.version}:`, '| workload | traced under | syscalls | podman replay | Docker replay |', '| --- | --- | --- | --- | --- |', ...table].join('\n'),
     );
   }
   await daemon?.stop();
 });
 
 describe(`profiles under a real Docker daemon`, () => {
-  it.each(WORKLOADS)('$name: traced under podman, replays identically under docker run', (w) => {
-    const out = ws.path(`${w.name.replace(/\W+/g, '-')}.json`);
+  const cases = WORKLOADS.flatMap((w) => (['runc', 'crun'] as const).map((runtime) => ({ ...w, runtime })));
+  it.each(cases)('$name: traced under podman with $runtime, replays identically under docker run', (w) => {
+    const runtime: TestRuntime = w.runtime;
+    const out = ws.path(`${w.name.replace(/\W+/g, '-')}.${runtime}.json`);
     const opts = { image: DEBIAN_IMAGE, podmanArgs: w.podmanArgs ?? [] };
-    const traced = trace(ws.hooksDir, out, w.cmd, opts);
+    const traced = trace(ws.hooksDir, out, w.cmd, { ...opts, runtime });
     expect(traced.status, traced.stderr).toBe(0);
     const underPodman = runUnder(ws.hooksDir, out, w.cmd, opts);
     const underDocker = dockerUnder(out, w.cmd, DEBIAN_IMAGE);
     const same = (r: Run) => (r.status === traced.status && r.stdout === traced.stdout ? 'pass' : `FAIL (${r.status})`);
-    table.push(`| ${w.name} | ${allowed(readProfile(out)).size} | ${same(underPodman)} | ${same(underDocker)} |`);
+    table.push(`| ${w.name} | ${runtime} | ${allowed(readProfile(out)).size} | ${same(underPodman)} | ${same(underDocker)} |`);
     expect({ status: underPodman.status, stdout: underPodman.stdout }).toEqual({ status: traced.status, stdout: traced.stdout });
     expect({ status: underDocker.status, stdout: underDocker.stdout, stderr: underDocker.stderr }).toEqual({
       status: traced.status,

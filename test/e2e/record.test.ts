@@ -4,6 +4,7 @@
  * (examples/ci/record-and-check.sh) passes on the committed profile and fails on a drift.
  * A private run and pin directory keep it out of a real installation's (and other tests') way.
  */
+import { runtimeSet } from '../../src/profile/runtime-sets.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,19 @@ describe('seccomp-gen record', () => {
     expect(names.has('exit_group')).toBe(true);
     expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(profile.syscalls[0]!.comment).toMatch(/host command \(seccomp-gen record\)/);
+    nothingLeft();
+  });
+
+  it('carries every runtime\'s set unless --runtimes narrows it (none: no runtimes\' rule at all)', () => {
+    const rule = (f: string) => readProfile(out(f)).syscalls.find((x) => x.comment?.startsWith('for the OCI runtime'));
+    expect(record(['-o', out('all.json'), '--', 'true']).status).toBe(0);
+    expect(rule('all.json')?.comment).toMatch(/what crun, runc call/);
+    expect(record(['--runtimes', 'crun', '-o', out('crun.json'), '--', 'true']).status).toBe(0);
+    expect(rule('crun.json')?.names).toEqual(runtimeSet('crun'));
+    expect(record(['--runtimes', 'none', '-o', out('none.json'), '--', 'true']).status).toBe(0);
+    expect(rule('none.json')).toBeUndefined();
+    expect(allowed(readProfile(out('none.json'))).has('execve')).toBe(true); // the workload's own, then
+    expect(record(['--runtimes', 'youki', '--', 'true']).stderr).toMatch(/--runtimes: unknown runtime "youki"/);
     nothingLeft();
   });
 

@@ -5,19 +5,23 @@
  *   3. cross-check with strace in the container: every syscall the workload made after its exec
  *      is allowed by the profile, or was refused while traced with the very errno the profile
  *      gives it (ptrace sees a call before seccomp refuses it; our tracepoint only after).
- * Prints the table: workload, syscalls allowed, replay, strace cross-check.
+ * and across runtimes: a profile traced under runc starts and replays identically under crun,
+ * one traced under crun under crun and runc (the runtimes' rule, profile/runtime-sets.ts).
+ * Prints the tables: workload, syscalls allowed, replay, strace cross-check; and workload ×
+ * (traced under, replayed under).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowed, podman, readProfile, runPlain, runUnder, trace, workspace, type ProfileJson, type Workspace } from './support.js';
+import { allowed, podman, readProfile, runPlain, runUnder, trace, workspace, type ProfileJson, type Run, type TestRuntime, type Workspace } from './support.js';
 import { DEBIAN_IMAGE, WORKLOADS } from './workloads.js';
 import { describeArgs } from '../../src/toolkit/describe-args.js';
 import { canonicalArgs } from '../../src/toolkit/normalize.js';
 
 let ws: Workspace;
 const table: { workload: string; syscalls: number; args: string; replay: string; strace: string }[] = [];
+const crossTable: string[] = [];
 beforeAll(() => {
   ws = workspace();
   const image = podman(ws.hooksDir, ['image', 'exists', DEBIAN_IMAGE]);
@@ -28,6 +32,7 @@ afterAll(() => {
     const rows = table.map((r) => `| ${r.workload} | ${r.syscalls} | ${r.args} | ${r.replay} | ${r.strace} |`);
     console.log(['| workload | syscalls | argument rules | replay | strace cross-check |', '| --- | --- | --- | --- | --- |', ...rows].join('\n'));
   }
+  if (crossTable.length) console.log(['| workload | traced under | replayed under | result |', '| --- | --- | --- | --- |', ...crossTable].join('\n'));
   ws?.cleanup();
 });
 
@@ -84,6 +89,8 @@ describe('replay suite', () => {
 
     const replay = runUnder(ws.hooksDir, out, w.cmd, opts);
     const replayed = replay.status === baseline.status && replay.stdout === baseline.stdout;
+    const underCrun = runUnder(ws.hooksDir, out, w.cmd, { ...opts, runtime: 'crun' });
+    crossTable.push(crossRow(w.name, 'runc', 'runc', replay, baseline), crossRow(w.name, 'runc', 'crun', underCrun, baseline));
 
     const straceDir = mkdtempSync(join(tmpdir(), 'seccomp-gen-strace-'));
     let missing: string[] = [];
@@ -110,5 +117,21 @@ describe('replay suite', () => {
     table.push({ workload: w.name, syscalls: names.size, args: argumentRules(profile), replay: replayed ? 'pass' : `FAIL (${replay.status})`, strace: missing.length ? `missing ${missing.join(', ')}` : 'pass' });
     expect({ status: replay.status, stdout: replay.stdout, stderr: replay.stderr }).toEqual({ status: baseline.status, stdout: baseline.stdout, stderr: baseline.stderr });
     expect(missing).toEqual([]);
+    expect({ status: underCrun.status, stdout: underCrun.stdout, stderr: underCrun.stderr }).toEqual({ status: baseline.status, stdout: baseline.stdout, stderr: baseline.stderr });
+  });
+
+  it.each(WORKLOADS)('$name traced under crun replays identically under crun and runc', (w) => {
+    const out = join(ws.dir, `${w.name.replace(/\W+/g, '-')}.crun.json`);
+    const opts = { image: DEBIAN_IMAGE, podmanArgs: w.podmanArgs ?? [] };
+    const traced = trace(ws.hooksDir, out, w.cmd, { ...opts, runtime: 'crun' });
+    expect(traced.status, traced.stderr).toBe(0);
+    const replays = (['crun', 'runc'] as const).map((runtime) => [runtime, runUnder(ws.hooksDir, out, w.cmd, { ...opts, runtime })] as const);
+    for (const [runtime, r] of replays) crossTable.push(crossRow(w.name, 'crun', runtime, r, traced));
+    for (const [, r] of replays) expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: traced.status, stdout: traced.stdout, stderr: traced.stderr });
   });
 });
+
+function crossRow(workload: string, tracedUnder: TestRuntime, replayedUnder: TestRuntime, r: Run, expected: Run): string {
+  const same = r.status === expected.status && r.stdout === expected.stdout;
+  return `| ${workload} | ${tracedUnder} | ${replayedUnder} | ${same ? 'identical' : `FAIL (${r.status}: ${r.stderr.trim().split('\n').at(-1) ?? ''})`} |`;
+}

@@ -39,14 +39,17 @@ export interface Workspace {
   cleanup: () => void;
 }
 
-/** A private hooks.d with seccomp-gen's hooks, and a scratch directory for profiles. */
-export function workspace(): Workspace {
+/**
+ * A private hooks.d with seccomp-gen's hooks, and a scratch directory for profiles. `hookEnv`:
+ * more SECCOMP_GEN_* variables for the hooks (e.g. SECCOMP_GEN_CONFIG, for a config of the test's).
+ */
+export function workspace(hookEnv: readonly string[] = []): Workspace {
   requireE2E();
   const base = mkdtempSync(join(tmpdir(), 'seccomp-gen-e2e-'));
   const hooksDir = join(base, 'hooks.d');
   const dir = join(base, 'work');
   mkdirSync(dir);
-  const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir, ...isolationEnv().flatMap((e) => ['--env', e])], { encoding: 'utf8' });
+  const r = spawnSync('node', [CLI, 'install', '--hooks-dir', hooksDir, ...[...isolationEnv(), ...hookEnv].flatMap((e) => ['--env', e])], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`seccomp-gen install failed: ${r.stderr}`);
   return { hooksDir, dir, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
@@ -55,10 +58,10 @@ export function workspace(): Workspace {
  * One workspace for a whole test file: made before its first test, removed after its last.
  * `path(name)` is a file in its scratch directory.
  */
-export function useWorkspace(): Workspace & { path(name: string): string } {
+export function useWorkspace(hookEnv: readonly string[] = []): Workspace & { path(name: string): string } {
   let current: Workspace | undefined;
   beforeAll(() => {
-    current = workspace();
+    current = workspace(hookEnv);
   });
   afterAll(() => current?.cleanup());
   const get = (): Workspace => {
@@ -90,6 +93,36 @@ export function podman(hooksDir: string, args: string[]): Run {
   return result(spawnSync('podman', ['--hooks-dir', hooksDir, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dirname(hooksDir) }));
 }
 
+/** The OCI runtimes the tests run podman with: runc is this machine's default, crun the other. */
+export type TestRuntime = 'runc' | 'crun';
+export const TEST_RUNTIMES: readonly TestRuntime[] = ['runc', 'crun'];
+
+let crunWay: string[] | undefined;
+/**
+ * podman's global options that make it run crun here: plain `--runtime crun` where that starts a
+ * container, else (this VM: crun refuses its cgroup hybrid mode) crun through
+ * test/e2e/runtimes/crun, which hides the v2 mount from crun only, in a mount namespace of its
+ * own. Decided once per test file, by a probe container. For the tests only: users run crun as is.
+ */
+function crunGlobalArgs(hooksDir: string): string[] {
+  if (crunWay) return crunWay;
+  if (spawnSync('crun', ['--version']).status !== 0) throw new Error('crun is missing: run sudo bash test/setup.sh');
+  const probe = spawnSync('podman', ['--runtime', 'crun', 'run', '--rm', IMAGE, 'true'], { cwd: dirname(hooksDir), timeout: 60_000 });
+  crunWay = probe.status === 0 ? ['--runtime', 'crun'] : ['--runtime', join(ROOT, 'test/e2e/runtimes/crun')];
+  return crunWay;
+}
+
+/** `podman` with the given OCI runtime (runc, crun; undefined: podman's configured one). */
+export function podmanWith(runtime: TestRuntime | undefined, hooksDir: string, args: string[]): Run {
+  if (runtime === undefined) return podman(hooksDir, args);
+  return podman(hooksDir, [...(runtime === 'crun' ? crunGlobalArgs(hooksDir) : ['--runtime', 'runc']), ...args]);
+}
+
+/** `podman` running crun (see crunGlobalArgs): beside `podman`, for the tests that run both. */
+export function podmanCrun(hooksDir: string, args: string[]): Run {
+  return podmanWith('crun', hooksDir, args);
+}
+
 export function podmanAsync(hooksDir: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('podman', ['--hooks-dir', hooksDir, ...args], { cwd: dirname(hooksDir) });
@@ -104,6 +137,8 @@ export function podmanAsync(hooksDir: string, args: string[]): Promise<Run> {
 export interface RunOptions {
   image?: string;
   podmanArgs?: string[];
+  /** The OCI runtime podman runs the container with (default: this machine's, runc). */
+  runtime?: TestRuntime;
 }
 
 export function annotationFor(output: string, input?: string): string {
@@ -116,17 +151,17 @@ export function traceArgs(output: string, cmd: string[], opts: RunOptions & { in
 }
 
 export function trace(hooksDir: string, output: string, cmd: string[], opts: RunOptions & { input?: string } = {}): Run {
-  return podman(hooksDir, traceArgs(output, cmd, opts));
+  return podmanWith(opts.runtime, hooksDir, traceArgs(output, cmd, opts));
 }
 
 /** `podman run` the command under a seccomp profile. */
 export function runUnder(hooksDir: string, profile: string, cmd: string[], opts: RunOptions = {}): Run {
-  return podman(hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), '--security-opt', `seccomp=${profile}`, opts.image ?? IMAGE, ...cmd]);
+  return podmanWith(opts.runtime, hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), '--security-opt', `seccomp=${profile}`, opts.image ?? IMAGE, ...cmd]);
 }
 
 /** `podman run` the command with podman's default profile, as a baseline. */
 export function runPlain(hooksDir: string, cmd: string[], opts: RunOptions = {}): Run {
-  return podman(hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), opts.image ?? IMAGE, ...cmd]);
+  return podmanWith(opts.runtime, hooksDir, ['run', '--rm', ...(opts.podmanArgs ?? []), opts.image ?? IMAGE, ...cmd]);
 }
 
 export interface ProfileJson {

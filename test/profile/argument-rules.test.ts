@@ -152,7 +152,7 @@ const PODMAN: ReplayAnswers = { filtered: true, defaultErrnoRet: 38, errnoRules:
 
 describe('buildProfile with argument rules', () => {
   it('traced under podman with no argument recording: the filter\'s socket and personality conditions and its audit EINVAL', () => {
-    const profile = buildProfile(recording(['read', 'socket', 'personality']), X86_64, PODMAN);
+    const profile = buildProfile(recording(['read', 'socket', 'personality']), X86_64, PODMAN, undefined, undefined, []);
     expect(ProfileSchema.safeParse(profile).success).toBe(true);
     expect(profile.syscalls?.[0]).toEqual({ names: ['read'], action: 'SCMP_ACT_ALLOW' });
     const socket = profile.syscalls?.filter((r) => r.names?.[0] === 'socket');
@@ -161,7 +161,7 @@ describe('buildProfile with argument rules', () => {
   });
 
   it('with recorded values: only them, plus the carried audit answer', () => {
-    const profile = buildProfile(recording(['read', 'socket'], new Map([['socket', [[2, 1, 0]]]])), X86_64, PODMAN);
+    const profile = buildProfile(recording(['read', 'socket'], new Map([['socket', [[2, 1, 0]]]])), X86_64, PODMAN, undefined, undefined, []);
     expect(profile.syscalls?.map((r) => [r.names, r.action, r.args?.map((a) => a.value)])).toEqual([
       [['read'], 'SCMP_ACT_ALLOW', undefined],
       [['socket'], 'SCMP_ACT_ALLOW', [2, SOCK_TYPE_MASK]],
@@ -175,8 +175,18 @@ describe('buildProfile with argument rules', () => {
     expect(profile.syscalls?.filter((r) => r.names?.includes('clone3'))).toHaveLength(1);
   });
 
+  it('the runtimes\' prctl options are allowed beside the workload\'s, and prctl leaves the runtimes\' plain rule', () => {
+    const profile = buildProfile(recording(['read', 'prctl'], new Map([['prctl', [[15]]]])), X86_64, PODMAN);
+    const prctl = profile.syscalls?.filter((r) => r.names?.includes('prctl')) ?? [];
+    expect(prctl.every((r) => r.args?.length === 1)).toBe(true);
+    expect(prctl.map((r) => r.args![0]!.value).sort((a, b) => a - b)).toEqual([8, 15, 24, 47]);
+    const runtimeRule = profile.syscalls?.find((r) => r.comment?.startsWith('for the OCI runtime'));
+    expect(runtimeRule?.names).not.toContain('prctl');
+    expect(runtimeRule?.names).toContain('capset');
+  });
+
   it('argumentFilters off: a names-only profile', () => {
-    const profile = buildProfile(recording(['read', 'socket', 'personality'], new Map([['socket', [[2, 1, 0]]]])), X86_64, PODMAN, undefined, undefined, false);
+    const profile = buildProfile(recording(['read', 'socket', 'personality'], new Map([['socket', [[2, 1, 0]]]])), X86_64, PODMAN, undefined, undefined, [], false);
     expect(profile.syscalls?.[0]).toEqual({ names: ['personality', 'read', 'socket'], action: 'SCMP_ACT_ALLOW' });
     expect(profile.syscalls?.filter((r) => r.args)).toEqual([expect.objectContaining({ errnoRet: 22 })]);
   });

@@ -4,6 +4,7 @@ import type { ReplayAnswers } from '../../src/oci/replay.js';
 import { UNFILTERED } from '../../src/oci/replay.js';
 import { ProfileSchema, type Profile } from '../../src/profile/schema.js';
 import type { ScmpArch } from '../../src/syscalls/arches.js';
+import { KNOWN_RUNTIMES, runtimeRuleComment, runtimeSet, runtimeUnion } from '../../src/profile/runtime-sets.js';
 
 const X86_64: ScmpArch = 'SCMP_ARCH_X86_64';
 const X86: ScmpArch = 'SCMP_ARCH_X86';
@@ -27,9 +28,59 @@ const FILTERED: ReplayAnswers = { filtered: true, defaultErrnoRet: 1, errnoRules
 /** What docker's default filter answers: EPERM by default, clone3 ENOSYS. */
 const DOCKER: ReplayAnswers = { filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['clone3'], errnoRet: 38 }] };
 
+/** The workload's part alone: no runtime's set (config `runtimes: []`); the runtimes' rule is tested below. */
+const build = (rec: Recording, native: ScmpArch, replay: ReplayAnswers, base?: Profile) => buildProfile(rec, native, replay, base, UNFILTERED_NOTE, []);
+
+describe('buildProfile: the runtimes\' rule', () => {
+  const union = runtimeUnion(KNOWN_RUNTIMES);
+
+  it('by default carries every known runtime\'s set in its own rule, after the workload\'s, naming them', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['uname', 'write', 'execve', 'setresgid'] }), X86_64, FILTERED);
+    expect(profile.syscalls).toEqual([
+      // what the runtimes' rule holds is not repeated in the workload's
+      { names: ['uname'], action: 'SCMP_ACT_ALLOW' },
+      { names: union, action: 'SCMP_ACT_ALLOW', comment: runtimeRuleComment(KNOWN_RUNTIMES) },
+    ]);
+    expect(profile.syscalls?.[1]?.comment).toMatch(/^for the OCI runtime: what crun, runc call under the filter before they exec the workload \(sets measured on crun 1\.8\.1 .*runc 1\.1\.5/);
+    expect(ProfileSchema.safeParse(profile).success).toBe(true);
+  });
+
+  it('gives the same workload rule whichever runtime traced it', () => {
+    const byRunc = buildProfile(recording({ [X86_64]: ['uname', ...runtimeSet('runc')] }), X86_64, FILTERED);
+    const byCrun = buildProfile(recording({ [X86_64]: ['uname', ...runtimeSet('crun')] }), X86_64, FILTERED);
+    expect(byRunc).toEqual(byCrun);
+  });
+
+  it('narrowed to one runtime: only its set, and what the other runtime would need stays the workload\'s when recorded', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['uname', 'fstatfs', 'setresgid'] }), X86_64, FILTERED, undefined, UNFILTERED_NOTE, ['crun']);
+    expect(profile.syscalls).toEqual([
+      { names: ['fstatfs', 'uname'], action: 'SCMP_ACT_ALLOW' },
+      { names: runtimeSet('crun'), action: 'SCMP_ACT_ALLOW', comment: runtimeRuleComment(['crun']) },
+    ]);
+  });
+
+  it('with nothing of the workload\'s own, the notes go with the runtimes\' rule', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
+    expect(profile.syscalls).toHaveLength(1);
+    expect(profile.syscalls?.[0]?.comment).toBe(`${runtimeRuleComment(KNOWN_RUNTIMES)}; ${UNFILTERED_NOTE}`);
+  });
+
+  it('carried errno answers leave out what the runtimes\' rule allows', () => {
+    const profile = buildProfile(recording({ [X86_64]: ['uname'] }), X86_64, PODMAN);
+    expect(profile.syscalls?.[2]).toMatchObject({ names: ['bdflush', 'kexec_load', 'vmsplice'], errnoRet: 1 });
+  });
+
+  it('with a base, the runtimes\' names the base decides stay as the base has them (blocked stays blocked)', () => {
+    const base: Profile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['setresgid'], action: 'SCMP_ACT_ERRNO' }] };
+    const profile = buildProfile(recording({ [X86_64]: ['uname'] }), X86_64, FILTERED, base);
+    expect(profile.syscalls?.[0]).toEqual(base.syscalls?.[0]);
+    expect(profile.syscalls?.[2]?.names).toEqual(union.filter((n) => n !== 'setresgid'));
+  });
+});
+
 describe('buildProfile without a base', () => {
   it('denies by default and allows the recorded names in one sorted rule', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['write', 'execve', '_llseek', 'accept4', 'accept'] }), X86_64, FILTERED);
+    const profile = build(recording({ [X86_64]: ['write', 'execve', '_llseek', 'accept4', 'accept'] }), X86_64, FILTERED);
     expect(profile).toEqual({
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: 1,
@@ -40,7 +91,7 @@ describe('buildProfile without a base', () => {
   });
 
   it('keeps the tracing-time default errno (podman: ENOSYS) and the names answered otherwise', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read', 'write'] }), X86_64, PODMAN);
+    const profile = build(recording({ [X86_64]: ['read', 'write'] }), X86_64, PODMAN);
     expect(profile.defaultErrnoRet).toBe(38);
     expect(profile.syscalls).toEqual([
       { names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' },
@@ -50,39 +101,39 @@ describe('buildProfile without a base', () => {
   });
 
   it('keeps docker\'s clone3 ENOSYS so glibc falls back to clone on replay', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['clone', 'execve'] }), X86_64, DOCKER);
+    const profile = build(recording({ [X86_64]: ['clone', 'execve'] }), X86_64, DOCKER);
     expect(profile.defaultErrnoRet).toBe(1);
     expect(profile.syscalls?.[1]).toMatchObject({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
   });
 
   it('traced with no filter: denies with EPERM and carries no errno rules', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
+    const profile = build(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
     expect(profile.defaultErrnoRet).toBe(1);
     expect(profile.syscalls?.map((r) => r.action)).toEqual(['SCMP_ACT_ALLOW']);
     expect(profile.syscalls?.[0]?.names).toEqual(['read']);
   });
 
   it('traced with no filter: the allow rule says so, beside any unknown numbers', () => {
-    const plain = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
+    const plain = build(recording({ [X86_64]: ['read'] }), X86_64, UNFILTERED);
     expect(plain.syscalls?.[0]?.comment).toBe(UNFILTERED_NOTE);
-    const both = buildProfile(recording({ [X86_64]: ['read'] }, { [X86_64]: [471] }), X86_64, UNFILTERED);
+    const both = build(recording({ [X86_64]: ['read'] }, { [X86_64]: [471] }), X86_64, UNFILTERED);
     expect(both.syscalls?.[0]?.comment).toBe(`${UNFILTERED_NOTE}; also called, with no name known to libseccomp: SCMP_ARCH_X86_64 #471`);
   });
 
   it('puts unknown numbers in the allow rule\'s comment', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read'] }, { [X86_64]: [472, 471] }), X86_64, FILTERED);
+    const profile = build(recording({ [X86_64]: ['read'] }, { [X86_64]: [472, 471] }), X86_64, FILTERED);
     const comment = profile.syscalls?.[0]?.comment;
     expect(comment).toContain('no name known to libseccomp');
     expect(comment).toContain('SCMP_ARCH_X86_64 #472, #471');
   });
 
   it('has no comment when every number was named', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read'] }), X86_64, FILTERED);
+    const profile = build(recording({ [X86_64]: ['read'] }), X86_64, FILTERED);
     expect(profile.syscalls?.[0]).not.toHaveProperty('comment');
   });
 
   it('lists the native arch first, then the other recorded arches (named or not) sorted by name', () => {
-    const profile = buildProfile(
+    const profile = build(
       recording({ [X86]: ['socketcall'], [X86_64]: ['read'] }, { [X32]: [600] }),
       X86_64,
       FILTERED,
@@ -93,18 +144,18 @@ describe('buildProfile without a base', () => {
   });
 
   it('names the native arch even when only another arch was recorded', () => {
-    expect(buildProfile(recording({ [X86]: ['read'] }), X86_64, FILTERED).architectures).toEqual([X86_64, X86]);
+    expect(build(recording({ [X86]: ['read'] }), X86_64, FILTERED).architectures).toEqual([X86_64, X86]);
   });
 
   it('writes no empty allow rule for an empty recording', () => {
-    expect(buildProfile(recording({}), X86_64, DOCKER).syscalls).toEqual([
+    expect(build(recording({}), X86_64, DOCKER).syscalls).toEqual([
       expect.objectContaining({ names: ['clone3'], errnoRet: 38 }),
     ]);
-    expect(buildProfile(recording({}), X86_64, FILTERED).syscalls).toEqual([]);
+    expect(build(recording({}), X86_64, FILTERED).syscalls).toEqual([]);
   });
 
   it('deduplicates names recorded on several arches', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read', 'write'], [X86]: ['write', 'read'] }), X86_64, FILTERED);
+    const profile = build(recording({ [X86_64]: ['read', 'write'], [X86]: ['write', 'read'] }), X86_64, FILTERED);
     expect(profile.syscalls?.[0]?.names).toEqual(['read', 'write']);
   });
 });
@@ -150,7 +201,7 @@ describe('buildProfile with a base (if:)', () => {
   } as Profile;
 
   it('keeps the base default and rules, and adds only names the base does not mention', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['read', 'mkdirat', 'socket', 'write', 'execve'] }), X86_64, FILTERED, base);
+    const profile = build(recording({ [X86_64]: ['read', 'mkdirat', 'socket', 'write', 'execve'] }), X86_64, FILTERED, base);
     expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(profile.defaultErrnoRet).toBe(1);
     expect((profile as Record<string, unknown>).comment).toBe('kept as written');
@@ -159,7 +210,7 @@ describe('buildProfile with a base (if:)', () => {
   });
 
   it('blocked stays blocked: a recorded name the base denies is not allowed', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['mkdir', 'mkdirat'] }), X86_64, FILTERED, base);
+    const profile = build(recording({ [X86_64]: ['mkdir', 'mkdirat'] }), X86_64, FILTERED, base);
     const allowing = (profile.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names ?? []);
     expect(allowing).not.toContain('mkdir');
     expect(allowing).not.toContain('mkdirat');
@@ -167,7 +218,7 @@ describe('buildProfile with a base (if:)', () => {
   });
 
   it('an argument-filtered base rule is not widened to an unconditional allow', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['socket'] }), X86_64, FILTERED, base);
+    const profile = build(recording({ [X86_64]: ['socket'] }), X86_64, FILTERED, base);
     expect(profile.syscalls?.filter((r) => r.names?.includes('socket'))).toEqual([base.syscalls?.[2]]);
   });
 
@@ -181,7 +232,7 @@ describe('buildProfile with a base (if:)', () => {
       ],
     };
     const enosysBase: Profile = { ...base, defaultErrnoRet: 38 };
-    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, replay, enosysBase);
+    const profile = build(recording({ [X86_64]: ['write'] }), X86_64, replay, enosysBase);
     const carried = profile.syscalls?.filter((r) => r.comment?.includes('kept for identical replay'));
     expect(carried?.map((r) => [r.errnoRet, r.names])).toEqual([[1, ['vmsplice']]]);
     expect(profile.defaultErrnoRet).toBe(38);
@@ -189,26 +240,26 @@ describe('buildProfile with a base (if:)', () => {
 
   it('a base with no defaultErrnoRet answers EPERM: an EPERM answer is not carried', () => {
     const { defaultErrnoRet: _d, ...noErrno } = base;
-    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, PODMAN, noErrno as Profile);
+    const profile = build(recording({ [X86_64]: ['write'] }), X86_64, PODMAN, noErrno as Profile);
     expect(profile.syscalls?.some((r) => r.names?.includes('vmsplice'))).toBe(false);
     expect(profile).not.toHaveProperty('defaultErrnoRet');
   });
 
   it('a base whose default allows: every errno answer is carried', () => {
     const allowBase: Profile = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [] };
-    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, DOCKER, allowBase);
+    const profile = build(recording({ [X86_64]: ['write'] }), X86_64, DOCKER, allowBase);
     expect(profile.defaultAction).toBe('SCMP_ACT_ALLOW');
     expect(profile.syscalls).toContainEqual(expect.objectContaining({ names: ['clone3'], errnoRet: 38 }));
   });
 
   it('adds recorded arches to the base\'s architectures', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['write'], [X86]: ['socketcall'] }), X86_64, FILTERED, base);
+    const profile = build(recording({ [X86_64]: ['write'], [X86]: ['socketcall'] }), X86_64, FILTERED, base);
     expect(profile.architectures).toEqual([X86_64, X86]);
     expect(profile).not.toHaveProperty('archMap');
   });
 
   it('the result is a valid profile', () => {
-    const profile = buildProfile(recording({ [X86_64]: ['write'] }), X86_64, PODMAN, base);
+    const profile = build(recording({ [X86_64]: ['write'] }), X86_64, PODMAN, base);
     expect(ProfileSchema.safeParse(profile).success).toBe(true);
   });
 });
@@ -234,7 +285,7 @@ describe('a base that gives its default errno by name only (containers/common st
     const { buildProfile } = await import('../../src/profile/build.js');
     const base = { defaultAction: 'SCMP_ACT_ERRNO' as const, defaultErrno: 'ENOSYS', syscalls: [] };
     const replay = { filtered: true, defaultErrnoRet: 38, errnoRules: [{ names: ['clone3'], errnoRet: 38 }, { names: ['kcmp'], errnoRet: 1 }] };
-    const p = buildProfile({ names: new Map([['SCMP_ARCH_X86_64', ['read']]]), unknown: new Map() }, 'SCMP_ARCH_X86_64', replay, base);
+    const p = build({ names: new Map([['SCMP_ARCH_X86_64', ['read']]]), unknown: new Map() }, 'SCMP_ARCH_X86_64', replay, base);
     const carried = (p.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ERRNO');
     expect(carried).toEqual([expect.objectContaining({ names: ['kcmp'], errnoRet: 1 })]);
   });

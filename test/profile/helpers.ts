@@ -1,4 +1,4 @@
-/** Shared by the profile tests: fixture paths and a small fake syscall table. */
+/** Shared by the profile, toolkit and CLI tests: fixture paths and a small fake syscall table. */
 import { fileURLToPath } from 'node:url';
 import type { ScmpArch } from '../../src/syscalls/arches.js';
 import type { SyscallTable } from '../../src/syscalls/table.js';

@@ -4,11 +4,13 @@ import { parse } from '../args.js';
 import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../toolkit/convert.js';
 import { namesOnly } from '../../toolkit/names-only.js';
 import { SeccompGenError } from '../../errors.js';
+import { withRuntimeRule } from '../../toolkit/runtime-check.js';
+import { parseRuntimeList } from '../../profile/runtime-sets.js';
 import { TARGET_OPTIONS, TARGET_USAGE, emit, loadAll, needFiles, targetFrom, warn } from '../profile-io.js';
 
 export const convert: Command = {
   name: 'convert',
-  usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd|log|label|containerfile-label [-o out]
+  usage: `Usage: seccomp-gen convert x.json --to podman|docker|oci|crd|log|label|containerfile-label [-o out] [--runtimes LIST]
 
 Reads a Docker, Podman, OCI (config.json or its linux.seccomp) or Kubernetes Security Profiles
 Operator SeccompProfile (YAML or JSON) profile and writes it as:
@@ -34,6 +36,11 @@ Options:
   --name NAME       metadata.name of a crd (default: from the output or input file name)
   --names-only      drop argument filters: a name allowed under some condition is allowed with
                     any arguments (conditional errno answers stay)
+  --runtimes LIST   add what OCI runtimes (runc, crun; comma-separated) call under the filter
+                    before the exec, in a rule of its own, as the hook writes it: for a profile
+                    made by hand or before seccomp-gen knew the runtimes' sets. Names the profile
+                    blocks stay blocked (warned); nothing is removed (a file cannot tell a
+                    runtime's call from the workload's: narrow when tracing, config runtimes)
 ${TARGET_USAGE}
 `,
   run(args) {
@@ -42,6 +49,7 @@ ${TARGET_USAGE}
       output: { type: 'string', short: 'o' },
       name: { type: 'string' },
       'names-only': { type: 'boolean' },
+      runtimes: { type: 'string' },
       ...TARGET_OPTIONS,
     });
     needFiles(positionals, 1, 1);
@@ -50,7 +58,11 @@ ${TARGET_USAGE}
     if (!OUTPUT_FORMATS.includes(to)) throw new SeccompGenError('USAGE', `--to: unknown format "${values.to}" (one of ${OUTPUT_FORMATS.join(', ')})`);
     const [loaded] = loadAll(positionals, 'convert');
     const name = values.name ?? loaded!.name ?? values.output ?? positionals[0]!;
-    const profile = values['names-only'] ? namesOnly(loaded!.profile) : loaded!.profile;
+    const runtimes = values.runtimes !== undefined ? parseRuntimeList(values.runtimes, '--runtimes') : [];
+    const withRuntimes = withRuntimeRule(loaded!.profile, runtimes);
+    const { kept } = withRuntimes;
+    if (kept.length) warn('convert', [`${positionals[0]} blocks ${kept.join(', ')}, which ${runtimes.join(' or ')} may call before the exec: kept blocked, so the container may not start there`]);
+    const profile = values['names-only'] ? namesOnly(withRuntimes.profile) : withRuntimes.profile;
     const { text, warnings } = convertProfile(profile, { to, target: targetFrom(values), name, json: values.output?.endsWith('.json') ?? false });
     warn('convert', warnings);
     emit(text, values.output);

@@ -11,6 +11,7 @@ import { allowedCount } from '../../profile/build.js';
 import { formatJson, checkOutputPath } from '../../io/write-file.js';
 import { recordCommand } from '../../record/record.js';
 import { unnamedWarning } from '../../syscalls/resolve.js';
+import { parseRuntimeList } from '../../profile/runtime-sets.js';
 import { libseccompTable } from '../../syscalls/table.js';
 import { collectProfile, unfilteredNoteOf } from '../../trace/collect.js';
 import { writeProfileOf } from '../../trace/finish.js';
@@ -18,8 +19,9 @@ import { writeProfileOf } from '../../trace/finish.js';
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
   if: { type: 'string' },
+  runtimes: { type: 'string' },
 } as const;
-const TAKES_VALUE = new Set(['-o', '--output', '--if']);
+const TAKES_VALUE = new Set(['-o', '--output', '--if', '--runtimes']);
 
 /** Our options, then the command: after `--`, or from the first word that is not an option. */
 export function splitCommand(args: readonly string[]): { own: string[]; command: string[] } {
@@ -32,7 +34,7 @@ export function splitCommand(args: readonly string[]): { own: string[]; command:
 
 export const record: Command = {
   name: 'record',
-  usage: `Usage: seccomp-gen record [-o out.json] [--if base.json] -- CMD [ARGS…]
+  usage: `Usage: seccomp-gen record [-o out.json] [--if base.json] [--runtimes LIST] -- CMD [ARGS…]
 
 Runs CMD on this host (no container), records every syscall it and all the processes it starts
 make, and writes the seccomp profile, as the hook does for a container. stdin, stdout and stderr
@@ -50,6 +52,9 @@ Options:
   -o, --output FILE  write the profile there (atomically); default: stdout, after CMD's output
   --if FILE          start from this base profile: its decisions are kept, recorded syscalls
                      it does not mention are added (as the hook's if:)
+  --runtimes LIST    the OCI runtimes the profile must start a container under, e.g. crun
+                     or runc,crun (default: every known one), or none: their calls under the
+                     filter before the exec go in a rule of their own
 
 Example (CI): record, then fail when the profile drifts from the one in git:
   seccomp-gen record -o /tmp/now.json -- ./build/my-tests
@@ -60,6 +65,7 @@ Example (CI): record, then fail when the profile drifts from the one in git:
     const { values, positionals } = parse(own, OPTIONS, false);
     if (positionals.length) throw new SeccompGenError('USAGE', `unexpected ${positionals[0]} (the command goes after --)`);
     if (command.length === 0) throw new SeccompGenError('USAGE', 'no command given: seccomp-gen record [-o out.json] -- CMD [ARGS…]');
+    const runtimes = values.runtimes !== undefined ? parseRuntimeList(values.runtimes, '--runtimes') : undefined;
     const output = values.output !== undefined ? resolve(values.output) : undefined;
     if (output !== undefined) checkOutputPath(output); // refuse before the command runs
     let base;
@@ -75,7 +81,8 @@ Example (CI): record, then fail when the profile drifts from the one in git:
 
     // No progress line (cli/progress.ts) while CMD runs, however long: the terminal is CMD's,
     // and a line of ours drawn over its output would garble it.
-    const result = await recordCommand({ command, ...(output !== undefined ? { output } : {}), ...(input !== undefined ? { input, base } : {}) });
+    const recording = await recordCommand({ command, ...(output !== undefined ? { output } : {}), ...(input !== undefined ? { input, base } : {}) });
+    const result = runtimes !== undefined ? { ...recording, record: { ...recording.record, runtimes } } : recording;
     const code = ` (command exited ${result.exitCode})`;
     if (!result.recorded) {
       process.stderr.write(`seccomp-gen record: the profile was written to ${result.collectedTo} by seccomp-gen gc${code}\n`);

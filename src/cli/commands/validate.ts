@@ -5,9 +5,11 @@ import { parse } from '../args.js';
 import { validateFile } from '../../toolkit/validate.js';
 import { libseccompTable, type SyscallTable } from '../../syscalls/table.js';
 import { needFiles } from '../profile-io.js';
+import { runtimeWarnings } from '../../toolkit/runtime-check.js';
+import { checkRuntimeNames, type RuntimeName } from '../../profile/runtime-sets.js';
 import { withProgress } from '../progress.js';
 
-export function runValidate(paths: readonly string[], table: SyscallTable): number {
+export function runValidate(paths: readonly string[], table: SyscallTable, runtimes: readonly RuntimeName[] = []): number {
   let invalid = 0;
   withProgress((progress) => {
     for (const [i, path] of paths.entries()) {
@@ -15,7 +17,8 @@ export function runValidate(paths: readonly string[], table: SyscallTable): numb
       const v = validateFile(path, table);
       progress.clear(); // this file's lines go where the progress line was
       for (const e of v.errors) process.stderr.write(`${chalk.red(e)}\n`);
-      for (const w of v.warnings) process.stderr.write(`${chalk.yellow(`warning: ${w}`)}\n`);
+      const warnings = v.loaded ? [...v.warnings, ...runtimeWarnings(v.loaded.profile, runtimes, path)] : v.warnings;
+      for (const w of warnings) process.stderr.write(`${chalk.yellow(`warning: ${w}`)}\n`);
       if (v.valid && v.loaded) {
         const names = new Set(v.loaded.profile.syscalls.flatMap((r) => r.names)).size;
         process.stdout.write(`${path}: ${chalk.green('valid')} (${v.loaded.format} format, ${v.loaded.profile.syscalls.length} rules naming ${names} syscalls)\n`);
@@ -37,10 +40,15 @@ to libseccomp on one of the profile's architectures. Problems point at their pla
 a fix, e.g.  x.json: syscalls[3].names[1]: unknown syscall "opnat" (did you mean "openat"?)
 Names newer than this libseccomp, or only valid on arches the profile does not list, are
 warnings. Exit status: 0 when every file is valid, 1 otherwise.
+
+Options:
+  --runtime R  warn when the profile cannot start the container under OCI runtime R (runc,
+               crun): it does not allow what R calls under the filter before the exec
+               (repeat for several; convert --runtimes adds those calls)
 `,
   run(args) {
-    const { positionals } = parse(args, {});
+    const { values, positionals } = parse(args, { runtime: { type: 'string', multiple: true } });
     needFiles(positionals, 1);
-    return runValidate(positionals, libseccompTable());
+    return runValidate(positionals, libseccompTable(), checkRuntimeNames(values.runtime ?? [], '--runtime'));
   },
 };
