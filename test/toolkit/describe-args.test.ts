@@ -5,6 +5,8 @@ import type { CanonicalProfile } from '../../src/toolkit/normalize.js';
 import { summarize } from '../../src/toolkit/show.js';
 import { normalizeDocument, profileIssues } from '../../src/toolkit/normalize.js';
 import { argumentWarnings } from '../../src/toolkit/validate-args.js';
+import { missingForRuntimes, withRuntimeRule } from '../../src/toolkit/runtime-check.js';
+import { runtimeSet } from '../../src/profile/runtime-sets.js';
 import { SOCK_TYPE_MASK } from '../../src/syscalls/argument-table.js';
 
 const profile = (syscalls: CanonicalProfile['syscalls']): CanonicalProfile => ({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86_64'], syscalls });
@@ -77,5 +79,24 @@ describe('validate: argument conditions', () => {
 
   it('what the hook writes raises no warning', () => {
     expect(argumentWarnings(load([...socketRule(16, 3, 9).args]), 'p')).toEqual([]);
+  });
+});
+
+describe('runtimes and argument rules (toolkit/runtime-check.ts)', () => {
+  const prctlFor = (values: number[]) => values.map((v) => ({ names: ['prctl'], action: 'SCMP_ACT_ALLOW' as const, args: [{ index: 0, value: v, op: 'SCMP_CMP_EQ' as const }] }));
+  const runtimeNames = (r: 'runc' | 'crun') => runtimeSet(r).filter((n) => n !== 'prctl');
+
+  it('a runtime starts when its prctl options are allowed by argument rules', () => {
+    const p = profile([{ names: runtimeNames('crun'), action: 'SCMP_ACT_ALLOW' }, ...prctlFor([8, 15, 24, 47])]);
+    expect(missingForRuntimes(p, ['crun']).get('crun')).toEqual([]);
+    expect(missingForRuntimes(profile([{ names: runtimeNames('crun'), action: 'SCMP_ACT_ALLOW' }, ...prctlFor([15])]), ['crun']).get('crun')).toEqual(['prctl']);
+  });
+
+  it('convert --runtimes adds a filtered prctl\'s runtime values, not prctl with any argument', () => {
+    const { profile: out, added } = withRuntimeRule(profile([{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, ...prctlFor([15])]), ['crun']);
+    expect(added).toContain('prctl');
+    const prctl = out.syscalls.filter((r) => r.names.includes('prctl'));
+    expect(prctl.every((r) => r.args?.length === 1)).toBe(true);
+    expect(prctl.map((r) => r.args![0]!.value).sort((a, b) => a - b)).toEqual([8, 15, 24, 47]);
   });
 });
