@@ -73,6 +73,15 @@ struct task_struct {
 	struct seccomp seccomp;
 } __attribute__((preserve_access_index));
 
+/* The registers a syscall's arguments arrive in: x86_64 di, si, dx; ia32 bx, cx, dx. */
+struct pt_regs {
+	unsigned long bx;
+	unsigned long cx;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+} __attribute__((preserve_access_index));
+
 #define SECCOMP_MODE_FILTER 2
 #define TS_COMPAT 0x0002
 #define X32_SYSCALL_BIT 0x40000000

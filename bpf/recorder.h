@@ -41,12 +41,62 @@
 #define SG_KEY_TOMBSTONE 3 /* a removed target's slot; kind 0 is an empty slot */
 #define SG_HASH_MULTIPLIER 2654435761u /* Knuth's multiplicative hash: 2^32 / golden ratio */
 
+/*
+ * Argument recording (src/syscalls/argument-table.ts is the one table; the ABI test checks these
+ * against it). One bounded set per syscall of the table, in ARGUMENT_SYSCALLS order; values of
+ * every arch go to the same set (a profile's rules are per name, not per arch).
+ */
+#define SG_ARG_SOCKET 0
+#define SG_ARG_SOCKETPAIR 1
+#define SG_ARG_CLONE 2
+#define SG_ARG_UNSHARE 3
+#define SG_ARG_SETNS 4
+#define SG_ARG_PERSONALITY 5
+#define SG_ARG_IOCTL 6
+#define SG_ARG_PRCTL 7
+#define SG_ARG_SYSCALLS 8
+/* Distinct values kept per syscall (MAX_RECORDED_VALUES); one more sets `overflow`. */
+#define SG_ARG_VALUES 16
+/* Set in every stored value, so that 0 means "not written yet". */
+#define SG_ARG_PRESENT_BIT 63
+/* Syscall numbers of the table on x86_64 and ia32 (compat); x32 calls mark the set overflowed. */
+#define SG_NR64_SOCKET 41
+#define SG_NR64_SOCKETPAIR 53
+#define SG_NR64_CLONE 56
+#define SG_NR64_UNSHARE 272
+#define SG_NR64_SETNS 308
+#define SG_NR64_PERSONALITY 135
+#define SG_NR64_IOCTL 16
+#define SG_NR64_PRCTL 157
+#define SG_NR32_SOCKET 359
+#define SG_NR32_SOCKETPAIR 360
+#define SG_NR32_CLONE 120
+#define SG_NR32_UNSHARE 310
+#define SG_NR32_SETNS 346
+#define SG_NR32_PERSONALITY 136
+#define SG_NR32_IOCTL 54
+#define SG_NR32_PRCTL 172
+/* clone/unshare keep only the OR of these namespace bits, in values[0]. */
+#define SG_CLONE_NS_MASK 0x7e020000
+#define SG_UNSHARE_NS_MASK 0x7e020080
+/* socket/socketpair: family | type << 16 | netlink protocol << 32 (type without these flags). */
+#define SG_SOCK_FLAGS 0x80800 /* SOCK_NONBLOCK | SOCK_CLOEXEC */
+#define SG_AF_NETLINK 16
+
+/* One syscall's recorded values. `count` may pass SG_ARG_VALUES under contention: read min(). */
+struct sg_argset {
+	unsigned int count;
+	unsigned int overflow; /* a value did not fit: the profile falls back to the tracing filter */
+	unsigned long long values[SG_ARG_VALUES];
+};
+
 /* Map value: one slot, a traced container's when kind is SG_KEY_PIDNS or SG_KEY_MNTNS. */
 struct sg_target {
 	unsigned int kind; /* SG_KEY_*, SG_KEY_TOMBSTONE, or 0 for an empty slot */
 	unsigned int inum; /* the namespace's inode number, as in /proc/PID/ns/{pid,mnt} */
 	unsigned long long flags; /* SG_FLAG_*; 64-bit so the program can update it atomically on any BPF ISA */
 	unsigned long long bits[SG_ARCHS][SG_WORDS];
+	struct sg_argset args[SG_ARG_SYSCALLS]; /* appended: the fields above keep their offsets */
 };
 
 /* Counts that let the hot path skip lookups nobody needs (one array entry, key 0). */

@@ -11,6 +11,7 @@
  *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
  *     "runtimes": ["crun"],                       // runtimes profiles must start under (default: every known one)
  *     "maxTracedPerUid": 16                       // rootless: containers one user may trace at once (broker)
+ *     "argumentFilters": true                     // false: names-only profiles (no argument rules)
  *   }
  */
 import { isAbsolute } from 'node:path';
@@ -34,6 +35,8 @@ export interface Config {
   prestartTimeoutSeconds: number;
   failOpen: boolean;
   logFile: string;
+  /** Argument rules in written profiles (profile/argument-rules.ts); false: names only. */
+  argumentFilters: boolean;
   /** The OCI runtimes whose sets a profile carries (profile/runtime-sets.ts); undefined: all. */
   runtimes?: string[];
   maxTracedPerUid: number;
@@ -44,13 +47,13 @@ export function configPath(): string {
 }
 
 export function defaultConfig(): Config {
-  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: DEFAULT_MAX_TRACED_PER_UID };
+  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: DEFAULT_MAX_TRACED_PER_UID, argumentFilters: true };
 }
 
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
 export function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
-  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'maxTracedPerUid'];
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'maxTracedPerUid', 'argumentFilters'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
   const config = defaultConfig();
   if (o.outputDirs !== undefined) {
@@ -73,6 +76,10 @@ export function checkConfig(data: unknown): Config {
     const n = o.maxTracedPerUid;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1024) throw new ShapeError('maxTracedPerUid', 'expected a whole number from 1 to 1024');
     config.maxTracedPerUid = n;
+  }
+  if (o.argumentFilters !== undefined) {
+    if (typeof o.argumentFilters !== 'boolean') throw new ShapeError('argumentFilters', 'expected true or false');
+    config.argumentFilters = o.argumentFilters;
   }
   const logFile = optionalString(o.logFile, 'logFile');
   if (logFile !== undefined) {

@@ -43,7 +43,7 @@ export function poststop(state: OciState, config: Config): PoststopResult | null
     throw new SeccompGenError('TARGET', `no recording for container ${state.id}: the recorder was detached meanwhile (reboot, or seccomp-gen uninstall?); no profile written`);
   }
   try {
-    return writeProfileOf(record, recorded, config.outputDirs);
+    return writeProfileOf(record, recorded, config.outputDirs, { argumentFilters: config.argumentFilters });
   } finally {
     deleteTarget(state.id);
   }

@@ -3,6 +3,7 @@
  * against the header's #defines and the built object's maps, so the two cannot drift apart.
  */
 import { fileURLToPath } from 'node:url';
+import { ARGUMENT_SYSCALLS, MAX_RECORDED_VALUES } from '../syscalls/argument-table.js';
 
 export const PROGRAM_NAME = 'record_syscall';
 export const PROGRAM_SECTION = 'raw_tp/sys_enter';
@@ -23,10 +24,19 @@ export const KEY_TOMBSTONE = 3;
 
 export const FLAG_FILTERED_ONLY = 0x1n;
 
+/** Argument recording: one bounded set per syscall of syscalls/argument-table.ts, in its order. */
+export const ARG_SYSCALLS = ARGUMENT_SYSCALLS.length;
+export const ARG_VALUES = MAX_RECORDED_VALUES;
+export const ARG_PRESENT_BIT = 63;
+/** struct sg_argset { u32 count; u32 overflow; u64 values[ARG_VALUES]; } */
+export const ARGSET_SIZE = 8 + ARG_VALUES * 8;
+/** Where struct sg_target's args[] starts: after the syscall bitmaps. */
+export const ARGS_OFFSET = 16 + ARCHS * WORDS * 8;
+
 /** The targets map is an array: its key is a u32 slot index. */
 export const KEY_SIZE = 4;
-/** struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[ARCHS][WORDS]; } */
-export const TARGET_SIZE = 16 + ARCHS * WORDS * 8;
+/** struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[ARCHS][WORDS]; struct sg_argset args[ARG_SYSCALLS]; } */
+export const TARGET_SIZE = ARGS_OFFSET + ARG_SYSCALLS * ARGSET_SIZE;
 /** struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; } */
 export const COUNTS_SIZE = 8;
 

@@ -2,8 +2,9 @@
  * Encoding and decoding of the recorder's map entries (bpf/recorder.h), as pure functions over
  * Buffers: native byte order, which on every arch we build for is little-endian.
  */
-import { ARCHS, COUNTS_SIZE, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from './abi.js';
+import { ARCHS, ARGSET_SIZE, ARGS_OFFSET, ARG_PRESENT_BIT, ARG_VALUES, COUNTS_SIZE, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from './abi.js';
 import { ARCH_SLOTS, type ArchSlot } from '../syscalls/arches.js';
+import { ARGUMENT_SYSCALLS } from '../syscalls/argument-table.js';
 
 export type NamespaceKind = 'pid' | 'mnt';
 
@@ -59,6 +60,41 @@ export interface RecordedTarget {
   flags: bigint;
   /** Syscall numbers seen, per bitmap slot, ascending. */
   syscalls: Record<ArchSlot, number[]>;
+  /**
+   * Argument values of the argument table's syscalls (decodeArguments), by name; a name never
+   * called is absent. Absent altogether when read from an older program without them.
+   */
+  arguments?: Map<string, number[][] | 'overflow'>;
+}
+
+const PRESENT = 1n << BigInt(ARG_PRESENT_BIT);
+
+/**
+ * The bounded sets after the bitmaps (struct sg_argset in bpf/recorder.h), as value tuples per
+ * syscall: socket/socketpair [family, type, protocol] (unpacked from family | type << 16 |
+ * protocol << 32), clone/unshare [namespace bits seen], the others [value]. A full set is
+ * 'overflow'. A slot counted but not yet written (a live snapshot racing a writer) is skipped.
+ */
+export function decodeArguments(buf: Buffer): Map<string, number[][] | 'overflow'> {
+  const out = new Map<string, number[][] | 'overflow'>();
+  ARGUMENT_SYSCALLS.forEach((entry, i) => {
+    const at = ARGS_OFFSET + i * ARGSET_SIZE;
+    const count = Math.min(buf.readUInt32LE(at), ARG_VALUES);
+    if (buf.readUInt32LE(at + 4)) {
+      out.set(entry.name, 'overflow');
+      return;
+    }
+    const tuples: number[][] = [];
+    for (let v = 0; v < count; v++) {
+      const raw = buf.readBigUInt64LE(at + 8 + v * 8);
+      if (!(raw & PRESENT)) continue;
+      const value = raw & ~PRESENT;
+      if (entry.kind === 'socket') tuples.push([Number(value & 0xffffn), Number((value >> 16n) & 0xffffn), Number(value >> 32n)]);
+      else tuples.push([Number(value)]);
+    }
+    if (count) out.set(entry.name, tuples);
+  });
+  return out;
 }
 
 export function decodeTarget(buf: Buffer): RecordedTarget {
@@ -72,7 +108,7 @@ export function decodeTarget(buf: Buffer): RecordedTarget {
       }
     }
   }
-  return { flags: targetFlags(buf), syscalls };
+  return { flags: targetFlags(buf), syscalls, ...(buf.length >= TARGET_SIZE ? { arguments: decodeArguments(buf) } : {}) };
 }
 
 export interface Counts {

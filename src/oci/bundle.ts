@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, object, optionalInteger, string, stringArray } from '../io/shape.js';
-import { EPERM, UNFILTERED, type ReplayAnswers } from './replay.js';
+import { EPERM, UNFILTERED, checkConditionalRule, type ConditionalRule, type ReplayAnswers } from './replay.js';
 
 /** The part of an OCI `linux.seccomp` object that decides errno answers. */
 export interface OciSeccomp {
@@ -27,7 +27,34 @@ export function replayAnswersOf(seccomp: OciSeccomp | null | undefined): ReplayA
       .map((r) => ({ names: r.names, errnoRet: errno(r.errnoRet) })),
   };
   if (seccomp.defaultAction === 'SCMP_ACT_ERRNO') answers.defaultErrnoRet = errno(seccomp.defaultErrnoRet);
+  const conditional = conditionalRulesOf(seccomp);
+  if (conditional.length) answers.conditionalRules = conditional;
   return answers;
+}
+
+/**
+ * The filter's conditional rules a profile must keep to stay within it: every conditional answer
+ * other than ALLOW, and the conditional ALLOW rules of the names it does not also allow
+ * unconditionally (for those, the conditions are what the filter allowed). With an ALLOW default,
+ * conditional ALLOWs say nothing and are not kept.
+ */
+export function conditionalRulesOf(seccomp: OciSeccomp): ConditionalRule[] {
+  const rules = seccomp.syscalls ?? [];
+  const always = new Set(rules.filter((r) => r.action === 'SCMP_ACT_ALLOW' && !(r.args && r.args.length)).flatMap((r) => r.names));
+  const out: ConditionalRule[] = [];
+  rules.forEach((r, i) => {
+    if (!(r.args && r.args.length)) return;
+    const rule = checkConditionalRule(r, `linux.seccomp.syscalls[${i}]`);
+    if (rule.action === 'SCMP_ACT_ALLOW') {
+      if (seccomp.defaultAction === 'SCMP_ACT_ALLOW') return;
+      rule.names = rule.names.filter((n) => !always.has(n));
+      if (!rule.names.length) return;
+    } else if (rule.action === 'SCMP_ACT_ERRNO' && rule.errnoRet === undefined) {
+      rule.errnoRet = EPERM;
+    }
+    out.push(rule);
+  });
+  return out;
 }
 
 /** linux.seccomp of a parsed config.json, checked field by field (null when there is none). */

@@ -15,10 +15,11 @@
 import { EPERM, type ReplayAnswers } from '../oci/replay.js';
 import type { ScmpArch } from '../syscalls/arches.js';
 import { unnamedComment } from '../syscalls/resolve.js';
+import { argumentRules, type ArgumentRecording } from './argument-rules.js';
 import { errnoNumber } from './errno.js';
 import { extendProfile } from './extend.js';
 import { ruleNames } from './names.js';
-import { KNOWN_RUNTIMES, runtimeRuleComment, runtimeUnion, type RuntimeName } from './runtime-sets.js';
+import { KNOWN_RUNTIMES, runtimeRuleComment, runtimeUnion, withRuntimeArguments, type RuntimeName } from './runtime-sets.js';
 import type { Profile, Rule } from './schema.js';
 
 /** Said in the profile when there was no filter to tell the workload from the runtime's setup. */
@@ -37,6 +38,8 @@ export interface Recording {
   names: Map<ScmpArch, string[]>;
   /** Numbers seen that no name is known for, per arch (reported, never dropped silently). */
   unknown: Map<ScmpArch, number[]>;
+  /** Argument values recorded for the syscalls of syscalls/argument-table.ts, when there are any. */
+  arguments?: ArgumentRecording;
 }
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -80,6 +83,7 @@ export function buildProfile(
   base?: Profile,
   unfilteredNote = UNFILTERED_NOTE,
   runtimes: readonly RuntimeName[] = KNOWN_RUNTIMES,
+  argumentFilters = true,
 ): Profile {
   const forRuntimes = runtimeUnion(runtimes);
   const allowed = new Set<string>(forRuntimes);
@@ -92,23 +96,43 @@ export function buildProfile(
       : -1 // the base's default is no errno: every carried errno differs from it
     : (replay.defaultErrnoRet ?? EPERM);
 
+  const arches = architectures(native, recording);
+  // Argument filters (argument-rules.ts), with the values the runtimes' own calls need: names
+  // allowed only under conditions leave both plain lists.
+  const args = argumentRules({
+    allowed,
+    ...(recording.arguments ? { recorded: withRuntimeArguments(recording.arguments, runtimes) } : {}),
+    conditional: replay.conditionalRules ?? [],
+    defaultErrnoRet,
+    architectures: arches,
+    namesOnly: !argumentFilters,
+  });
+  for (const name of args.conditional) {
+    allowed.delete(name);
+    workload.delete(name);
+  }
+  const runtimeNames = forRuntimes.filter((n) => !args.conditional.has(n));
   const allowRule: Rule = { names: [...workload].sort(byName), action: 'SCMP_ACT_ALLOW' };
   const notes: string[] = [];
   if (!replay.filtered) notes.push(unfilteredNote);
   if (recording.unknown.size) notes.push(unnamedComment(recording.unknown, 'also called'));
   if (notes.length) allowRule.comment = notes.join('; ');
   const syscalls: Rule[] = workload.size ? [allowRule] : [];
-  if (forRuntimes.length) {
+  if (runtimeNames.length) {
     // With no name of the workload's own, the notes go with the rule that is there.
     const comment = [runtimeRuleComment(runtimes), ...(workload.size ? [] : notes)].join('; ');
-    syscalls.push({ names: forRuntimes, action: 'SCMP_ACT_ALLOW', comment });
+    syscalls.push({ names: runtimeNames, action: 'SCMP_ACT_ALLOW', comment });
   }
-  syscalls.push(...replayRules(replay, allowed, defaultErrnoRet));
+  const answers = replayRules(replay, allowed, defaultErrnoRet);
+  const answered = new Set(answers.flatMap((r) => r.names ?? []));
+  // clone3's ENOSYS may come from both the filter's answers and argument-rules: say it once.
+  syscalls.push(...args.rules.filter((r) => r.args?.length || r.action === 'SCMP_ACT_ALLOW' || !(r.names ?? []).every((n) => answered.has(n))));
+  syscalls.push(...answers);
 
   const generated: Profile = {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet,
-    architectures: architectures(native, recording),
+    architectures: arches,
     syscalls,
   };
   return base ? extendProfile(base, generated) : generated;

@@ -14,6 +14,14 @@
  * The hooks load this file: it must not import zod (what a profile allows is toolkit/runtime-check.ts).
  */
 import { SeccompGenError, type ErrorCode } from '../errors.js';
+import { argumentSyscall } from '../syscalls/argument-table.js';
+
+/**
+ * The prctl options each runtime calls under the filter, recorded by argument recording on a
+ * workload that makes no prctl of its own (threads): runc 1.1.5 and crun 1.8.1 alike,
+ * PR_SET_KEEPCAPS, PR_CAPBSET_DROP, PR_CAP_AMBIENT.
+ */
+const RUNTIME_PRCTL: readonly number[] = [8, 24, 47];
 
 export interface RuntimeSet {
   /** The version the set was measured on (`runc --version`, `crun --version`). */
@@ -28,6 +36,12 @@ export interface RuntimeSet {
    * replay that meets one of them unallowed dies with SIGSEGV.
    */
   nondeterministic: readonly string[];
+  /**
+   * The argument values it calls the argument table's syscalls with there (syscalls/
+   * argument-table.ts): a profile that filters those names still lets the runtime start. A name
+   * of the table in `names` without values here is left unfiltered (withRuntimeArguments).
+   */
+  arguments: Readonly<Record<string, readonly number[]>>;
 }
 
 export const RUNTIME_SETS = {
@@ -38,6 +52,7 @@ export const RUNTIME_SETS = {
     measuredOn: 'runc 1.1.5 (Debian 1.1.5+ds1)',
     names: ['capget', 'capset', 'chdir', 'close', 'epoll_ctl', 'execve', 'faccessat2', 'fcntl', 'fstat', 'fstatfs', 'futex', 'getcwd', 'getdents64', 'getpid', 'getppid', 'newfstatat', 'openat', 'prctl', 'read', 'setgid', 'setgroups', 'setuid', 'write'],
     nondeterministic: ['futex', 'getpid', 'gettid', 'madvise', 'mmap', 'munmap', 'nanosleep', 'rt_sigreturn', 'sched_yield', 'tgkill'],
+    arguments: { prctl: RUNTIME_PRCTL },
   },
   // crun waits for `crun start` under the filter (pselect6, read, signals), then sets the user
   // and capabilities. A fixed sequence in C: 20 of 20 runs alike.
@@ -45,6 +60,7 @@ export const RUNTIME_SETS = {
     measuredOn: 'crun 1.8.1 (Debian 1.8.1-1+deb12u1)',
     names: ['capset', 'close', 'execve', 'prctl', 'pselect6', 'read', 'rt_sigaction', 'rt_sigprocmask', 'setresgid', 'setresuid', 'write'],
     nondeterministic: [],
+    arguments: { prctl: RUNTIME_PRCTL },
   },
 } as const satisfies Record<string, RuntimeSet>;
 
@@ -59,6 +75,30 @@ export function isKnownRuntime(name: string): name is RuntimeName {
 export function runtimeSet(runtime: RuntimeName): string[] {
   const set: RuntimeSet = RUNTIME_SETS[runtime];
   return [...new Set([...set.names, ...set.nondeterministic])].sort();
+}
+
+/**
+ * Recorded argument values with what the runtimes need added: their calls under the filter in a
+ * runtime other than the one that traced are not in the recording. A syscall of the argument
+ * table that a runtime calls with values not known here becomes 'overflow' (left as the tracing
+ * filter allowed it): the container must start.
+ */
+export function withRuntimeArguments<T extends ReadonlyMap<string, readonly (readonly number[])[] | 'overflow'>>(
+  recorded: T,
+  runtimes: readonly RuntimeName[],
+): Map<string, readonly (readonly number[])[] | 'overflow'> {
+  const out = new Map<string, readonly (readonly number[])[] | 'overflow'>(recorded);
+  for (const runtime of runtimes) {
+    const set: RuntimeSet = RUNTIME_SETS[runtime];
+    for (const name of [...set.names, ...set.nondeterministic]) {
+      if (!argumentSyscall(name)) continue;
+      const values = set.arguments[name];
+      const had = out.get(name);
+      if (had === 'overflow') continue;
+      out.set(name, values ? [...(had ?? []), ...values.map((v) => [v])] : 'overflow');
+    }
+  }
+  return out;
 }
 
 /** The union of the runtimes' sets, sorted. */

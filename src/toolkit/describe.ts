@@ -1,24 +1,10 @@
 /** Verdicts and conditions as short text, for diff and show: `ALLOW if arg0 == 39`, `ERRNO(38)`. */
 import { formatVerdict, type Verdict } from './actions.js';
 import type { Answer, Behaviour, Condition } from './effective.js';
-import type { CanonicalArg, Filter } from './normalize.js';
+import { describeArgs } from './describe-args.js';
+import type { Filter } from './normalize.js';
 
-const OP_TEXT: Record<CanonicalArg['op'], string> = {
-  SCMP_CMP_NE: '!=',
-  SCMP_CMP_LT: '<',
-  SCMP_CMP_LE: '<=',
-  SCMP_CMP_EQ: '==',
-  SCMP_CMP_GE: '>=',
-  SCMP_CMP_GT: '>',
-  SCMP_CMP_MASKED_EQ: '&',
-};
-
-const hex = (n: number) => `0x${n.toString(16)}`;
-
-export function describeArg(a: CanonicalArg): string {
-  if (a.op === 'SCMP_CMP_MASKED_EQ') return `arg${a.index} & ${hex(a.value)} == ${hex(a.valueTwo ?? 0)}`;
-  return `arg${a.index} ${OP_TEXT[a.op]} ${a.value}`;
-}
+export { describeArg } from './describe-args.js';
 
 function describeFilter(f: Filter, negate: boolean): string[] {
   const out: string[] = [];
@@ -28,10 +14,10 @@ function describeFilter(f: Filter, negate: boolean): string[] {
   return out;
 }
 
-/** `arg0 == 39, with CAP_SYS_ADMIN, not on s390/s390x`: all must hold. */
-export function describeCondition(c: Condition): string {
+/** `arg0 == 39, with CAP_SYS_ADMIN, not on s390/s390x`: all must hold. Values named for `syscall`. */
+export function describeCondition(c: Condition, syscall?: string): string {
   const parts: string[] = [];
-  if (c.args?.length) parts.push(c.args.map(describeArg).join(' && '));
+  if (c.args?.length) parts.push(describeArgs(syscall, c.args));
   if (c.includes) parts.push(...describeFilter(c.includes, false));
   if (c.excludes) parts.push(...describeFilter(c.excludes, true));
   return parts.join(', ');
@@ -42,8 +28,8 @@ export function describeVerdict(v: Verdict): string {
 }
 
 /** All a name's answers on one line: `ERRNO(1) (default); ALLOW [arg0 == 39]`. */
-export function describeBehaviour(b: Behaviour | undefined, fallback: Answer): string {
+export function describeBehaviour(b: Behaviour | undefined, fallback: Answer, syscall?: string): string {
   const parts = [describeVerdict((b?.otherwise ?? fallback).verdict) + (b && !b.explicit ? ' (default)' : '')];
-  for (const { condition, answer } of b?.conditional.values() ?? []) parts.push(`${describeVerdict(answer.verdict)} [${describeCondition(condition)}]`);
+  for (const { condition, answer } of b?.conditional.values() ?? []) parts.push(`${describeVerdict(answer.verdict)} [${describeCondition(condition, syscall)}]`);
   return parts.join('; ');
 }

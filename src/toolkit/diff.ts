@@ -8,7 +8,7 @@
 import chalk from 'chalk';
 import { sameVerdict } from './actions.js';
 import { behaviours, defaultVerdict, type Answer, type Behaviour } from './effective.js';
-import { describeBehaviour, describeVerdict } from './describe.js';
+import { describeBehaviour, describeCondition, describeVerdict } from './describe.js';
 import type { CanonicalProfile } from './normalize.js';
 
 export interface NameChange {
@@ -16,6 +16,12 @@ export interface NameChange {
   /** The answers, as text (describe.ts); absent on the side with no rule. */
   from?: string;
   to?: string;
+  /**
+   * When only argument conditions changed (the answer otherwise is the same): each condition
+   * added (`+ AF_NETLINK/SOCK_RAW`), removed (`- …`) or answered differently (`~ …`). An ALLOW
+   * is shown by its condition alone, another answer in front of it.
+   */
+  conditions?: string[];
 }
 
 export interface ProfileDiff {
@@ -46,6 +52,22 @@ function sameBehaviour(a: Behaviour, b: Behaviour): boolean {
   return true;
 }
 
+/** The argument conditions of one name that differ between two profiles, in words. */
+function conditionChanges(x: Behaviour, y: Behaviour, name: string): string[] {
+  const words = (c: { condition: Parameters<typeof describeCondition>[0]; answer: Answer }) => {
+    const cond = describeCondition(c.condition, name);
+    return c.answer.verdict.action === 'SCMP_ACT_ALLOW' ? cond : `${describeVerdict(c.answer.verdict)} [${cond}]`;
+  };
+  const out: string[] = [];
+  for (const [key, c] of y.conditional) {
+    const before = x.conditional.get(key);
+    if (!before) out.push(`+ ${words(c)}`);
+    else if (!sameVerdict(before.answer.verdict, c.answer.verdict)) out.push(`~ ${describeCondition(c.condition, name)}: ${describeVerdict(before.answer.verdict)} → ${describeVerdict(c.answer.verdict)}`);
+  }
+  for (const [key, c] of x.conditional) if (!y.conditional.has(key)) out.push(`- ${words(c)}`);
+  return out;
+}
+
 export function diffProfiles(a: CanonicalProfile, b: CanonicalProfile): ProfileDiff {
   const da = defaultVerdict(a);
   const db = defaultVerdict(b);
@@ -62,9 +84,13 @@ export function diffProfiles(a: CanonicalProfile, b: CanonicalProfile): ProfileD
     // A rule that only says what the default says is no change.
     const implicit = (f: Answer): Behaviour => ({ otherwise: f, explicit: false, conditional: new Map() });
     if (sameBehaviour(x ?? implicit(fa), y ?? implicit(fb))) continue;
-    if (x && !y) out.removed.push({ name, from: describeBehaviour(x, fa) });
-    else if (!x && y) out.added.push({ name, to: describeBehaviour(y, fb) });
-    else if (x && y && !sameBehaviour(x, y)) out.changed.push({ name, from: describeBehaviour(x, fa), to: describeBehaviour(y, fb) });
+    if (x && !y) out.removed.push({ name, from: describeBehaviour(x, fa, name) });
+    else if (!x && y) out.added.push({ name, to: describeBehaviour(y, fb, name) });
+    else if (x && y && !sameBehaviour(x, y)) {
+      const change: NameChange = { name, from: describeBehaviour(x, fa, name), to: describeBehaviour(y, fb, name) };
+      if (sameVerdict(x.otherwise.verdict, y.otherwise.verdict)) change.conditions = conditionChanges(x, y, name);
+      out.changed.push(change);
+    }
   }
   return out;
 }
@@ -94,7 +120,7 @@ export function renderDiff(d: ProfileDiff, a: string, b: string): string {
   const rows = [
     ...d.added.map((c) => ({ name: c.name, text: chalk.green(`+ ${c.name.padEnd(width)}  ${c.to}`) })),
     ...d.removed.map((c) => ({ name: c.name, text: chalk.red(`- ${c.name.padEnd(width)}  ${c.from}`) })),
-    ...d.changed.map((c) => ({ name: c.name, text: chalk.yellow(`~ ${c.name.padEnd(width)}  ${c.from} → ${c.to}`) })),
+    ...d.changed.map((c) => ({ name: c.name, text: chalk.yellow(`~ ${c.name.padEnd(width)}  ${c.conditions?.length ? c.conditions.join(', ') : `${c.from} → ${c.to}`}`) })),
   ].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   lines.push(...rows.map((r) => r.text));
   const summary = `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`;

@@ -8,6 +8,12 @@
  *   conditional answer equal to the name's "otherwise" answer is dropped: so an entry with no
  *   argument filter beats one with (ALLOW beats "ALLOW if arg0 == 1").
  * - intersect: the more restrictive answer wins, likewise.
+ * Where an input has no rule for a condition another input names, but has rules for conditions
+ * that partly overlap it, its answer there is approximated (answerUnder): union never loses a
+ * (syscall, arguments) combination an input allows, intersect never allows one an input refuses;
+ * the names concerned are reported (options.approximated). An input's rule that restates the
+ * default action is kept: it carries intent (used as if:, it keeps a traced call out), although
+ * runc and crun skip such a rule when they load the filter.
  * An answer equal to the output's default action is left to it (unless it has a comment). Since a verdict order is total
  * (actions.ts), the result does not depend on the order or grouping of the inputs: merge(a, a)
  * is merge(a), union and intersect are commutative and associative, and every syscall an input
@@ -28,8 +34,8 @@
  */
 import { SeccompGenError } from '../errors.js';
 import { PERMISSIVENESS, formatVerdict, sameVerdict, takesErrno, type Verdict } from './actions.js';
+import { mayOverlap } from './condition-overlap.js';
 import {
-  answerFor,
   behaviours,
   conditionKey,
   defaultVerdict,
@@ -49,6 +55,12 @@ export interface MergeOptions {
   defaultVerdict?: Verdict;
   /** Names of the inputs, for messages (file names). */
   sources?: readonly string[];
+  /**
+   * Filled with the names whose conditions overlapped without being the same, so their answers
+   * could only be approximated (union towards allowing, intersect towards refusing): the caller
+   * says so.
+   */
+  approximated?: Set<string>;
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -99,6 +111,26 @@ interface Group {
   names: string[];
 }
 
+/**
+ * An input's answer under a condition. When the input has no rule for that very condition, its
+ * rules for overlapping conditions (condition-overlap.ts) may answer part of those calls: union
+ * takes the most permissive of them and "otherwise" (every combination the input allows stays
+ * allowed), intersect the most restrictive (never allow what the input refuses). Where the
+ * overlap is partial this errs: towards allowing for union, towards refusing for intersect.
+ */
+function answerUnder(b: Behaviour | undefined, key: string, condition: Condition, fallback: Answer, pick: 1 | -1): Answer {
+  if (!b) return fallback;
+  const exact = b.conditional.get(key);
+  if (exact) return exact.answer;
+  const overlapping = [...b.conditional.values()].filter((c) => mayOverlap(c.condition, condition)).map((c) => c.answer);
+  return overlapping.length ? pickAnswer([b.otherwise, ...overlapping], pick) : b.otherwise;
+}
+
+/** True when some input has no rule for this condition but one for a condition that partly overlaps it. */
+function approximated(of: readonly (Behaviour | undefined)[], key: string, condition: Condition): boolean {
+  return of.some((b) => b && !b.conditional.has(key) && [...b.conditional].some(([k, c]) => k !== key && mayOverlap(c.condition, condition)));
+}
+
 function ruleOf(g: Group): CanonicalRule {
   const rule: CanonicalRule = { names: g.names.sort(byText), action: g.verdict.action };
   if (g.verdict.errnoRet !== undefined && takesErrno(g.verdict.action)) rule.errnoRet = g.verdict.errnoRet;
@@ -145,16 +177,22 @@ export function mergeProfiles(inputs: readonly CanonicalProfile[], options: Merg
     );
     // Say the name's "otherwise" answer when it differs from the output default (also when it
     // came from an input's default that differs from the output's: --default-action), or when
-    // it carries a comment: a rule someone wrote to say the default, with a reason, stays.
-    if (!sameVerdict(otherwise.verdict, outDefault) || otherwise.comments.length) add(name, otherwise, {}, '');
+    // it carries a comment, or when an input said it in a rule of its own: a rule someone wrote
+    // to say the default still carries intent (used as if:, it keeps a traced call out).
+    const explicit = of.some((b) => b?.explicit && sameVerdict(b.otherwise.verdict, otherwise.verdict));
+    if (!sameVerdict(otherwise.verdict, outDefault) || otherwise.comments.length || explicit) add(name, otherwise, {}, '');
     const conditions = new Map<string, Condition>();
     for (const b of of) for (const [key, { condition }] of b?.conditional ?? []) conditions.set(key, condition);
-    for (const [key, condition] of [...conditions].sort(([a], [b]) => byText(a, b))) {
-      const answer = pickAnswer(
-        of.map((b, i) => answerFor(b, key, views[i]!.fallback)),
-        pick,
-      );
-      if (!sameVerdict(answer.verdict, otherwise.verdict)) add(name, answer, condition, conditionKey(condition));
+    const answered = [...conditions]
+      .sort(([a], [b]) => byText(a, b))
+      .map(([key, condition]) => ({ key, condition, answer: pickAnswer(of.map((b, i) => answerUnder(b, key, condition, views[i]!.fallback, pick)), pick) }));
+    for (const { key, condition, answer } of answered) {
+      // An answer equal to "otherwise" is left to it — unless it covers part of a condition
+      // answered otherwise: an argument rule takes precedence over a rule that has only
+      // includes/excludes (those are resolved into plain rules), so dropping it changes answers.
+      const overlaps = answered.filter((o) => o.key !== key && !sameVerdict(o.answer.verdict, answer.verdict) && mayOverlap(o.condition, condition));
+      if (!sameVerdict(answer.verdict, otherwise.verdict) || overlaps.length) add(name, answer, condition, conditionKey(condition));
+      if (approximated(of, key, condition)) options.approximated?.add(name);
     }
   }
 

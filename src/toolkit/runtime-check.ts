@@ -3,22 +3,53 @@
  * --runtime), and adding their sets to one (convert --runtimes): works on any profile,
  * hand-written or older ones with no runtimes' rule.
  */
-import type { CanonicalProfile, CanonicalRule } from './normalize.js';
+import { canonicalArgs, type CanonicalArg, type CanonicalProfile, type CanonicalRule } from './normalize.js';
+import { equals } from '../profile/argument-rules.js';
+import { argumentSyscall } from '../syscalls/argument-table.js';
 import { behaviours, defaultVerdict } from './effective.js';
-import { KNOWN_RUNTIMES, RUNTIME_SETS, runtimeRuleComment, runtimeSet, runtimeUnion, type RuntimeName } from '../profile/runtime-sets.js';
+import { KNOWN_RUNTIMES, RUNTIME_SETS, runtimeRuleComment, runtimeSet, runtimeUnion, type RuntimeName, type RuntimeSet } from '../profile/runtime-sets.js';
 
 const STARTS = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
 
+/** Whether one comparison holds for a call whose argument `a.index` is `v`. */
+function holds(a: CanonicalArg, v: number): boolean {
+  const x = BigInt(v);
+  const value = BigInt(a.value);
+  switch (a.op) {
+    case 'SCMP_CMP_EQ': return x === value;
+    case 'SCMP_CMP_NE': return x !== value;
+    case 'SCMP_CMP_LT': return x < value;
+    case 'SCMP_CMP_LE': return x <= value;
+    case 'SCMP_CMP_GT': return x > value;
+    case 'SCMP_CMP_GE': return x >= value;
+    case 'SCMP_CMP_MASKED_EQ': return (x & value) === BigInt(a.valueTwo ?? 0);
+  }
+}
+
 /**
- * Per runtime, what of its set a profile does not let it call unconditionally (an argument
- * filter is not counted: the runtime's arguments are not known): an empty list means the
+ * Per runtime, what of its set a profile does not let it call: allowed with no condition, or —
+ * for a syscall of the argument table whose values the runtime's set records (prctl) — every
+ * one of those values allowed by a rule that tests only that argument. An empty list means the
  * container can start under that runtime.
  */
 export function missingForRuntimes(profile: CanonicalProfile, runtimes: readonly RuntimeName[] = KNOWN_RUNTIMES): Map<RuntimeName, string[]> {
+  const starts = startsWith(profile);
+  return new Map(runtimes.map((r) => [r, runtimeSet(r).filter((n) => !starts(r, n))]));
+}
+
+/** Whether a profile lets `runtime` make its call `name` (see missingForRuntimes). */
+function startsWith(profile: CanonicalProfile): (runtime: RuntimeName, name: string) => boolean {
   const byName = behaviours(profile);
   const fallback = defaultVerdict(profile).action;
-  const starts = (name: string) => STARTS.has(byName.get(name)?.otherwise.verdict.action ?? fallback);
-  return new Map(runtimes.map((r) => [r, runtimeSet(r).filter((n) => !starts(n))]));
+  return (runtime, name) => {
+    const b = byName.get(name);
+    if (STARTS.has(b?.otherwise.verdict.action ?? fallback)) return true;
+    const values: readonly number[] | undefined = (RUNTIME_SETS[runtime] as RuntimeSet).arguments[name];
+    const index = argumentSyscall(name)?.index.SCMP_ARCH_X86_64;
+    if (!b || !values || index === undefined) return false;
+    const allowing = [...b.conditional.values()].filter((c) => STARTS.has(c.answer.verdict.action) && c.condition.args?.every((a) => a.index === index) && !c.condition.includes && !c.condition.excludes);
+    return values.every((v) => allowing.some((c) => c.condition.args!.every((a) => holds(a, v))));
+  };
 }
 
 /** The runtimes a profile lets start the container. */
@@ -44,17 +75,31 @@ export function runtimeWarnings(profile: CanonicalProfile, runtimes: readonly Ru
  */
 export function withRuntimeRule(profile: CanonicalProfile, runtimes: readonly RuntimeName[]): { profile: CanonicalProfile; added: string[]; kept: string[] } {
   const byName = behaviours(profile);
-  const fallback = defaultVerdict(profile).action;
   const added: string[] = [];
   const kept: string[] = [];
+  const byValue: CanonicalRule[] = [];
+  const starts = startsWith(profile);
   for (const n of runtimeUnion(runtimes)) {
     const b = byName.get(n);
-    const action = b?.otherwise.verdict.action ?? fallback;
-    if (STARTS.has(action)) continue;
-    if (b?.explicit) kept.push(n);
-    else added.push(n);
+    const needing = runtimes.filter((r) => runtimeSet(r).includes(n));
+    // allowed already, also when only with the argument values the runtimes call it with
+    if (needing.every((r) => starts(r, n))) continue;
+    if (b?.explicit) {
+      kept.push(n);
+      continue;
+    }
+    // a name the profile filters by its arguments gets the runtimes' values, not any argument
+    const entry = argumentSyscall(n);
+    const values = needing.map((r) => (RUNTIME_SETS[r] as RuntimeSet).arguments[n]);
+    if (entry && b?.conditional.size && values.every((v) => v !== undefined)) {
+      const index = entry.index.SCMP_ARCH_X86_64 ?? 0;
+      for (const v of [...new Set(values.flat() as number[])].sort((x, y) => x - y)) byValue.push({ names: [n], action: 'SCMP_ACT_ALLOW', args: canonicalArgs([equals(index, v, entry.int32)]) });
+    } else {
+      added.push(n);
+    }
   }
-  if (!added.length) return { profile, added, kept };
-  const rule: CanonicalRule = { names: added, action: 'SCMP_ACT_ALLOW', comment: runtimeRuleComment(runtimes) };
-  return { profile: { ...profile, syscalls: [...profile.syscalls, rule] }, added, kept };
+  if (!added.length && !byValue.length) return { profile, added, kept };
+  const rules: CanonicalRule[] = added.length ? [{ names: added, action: 'SCMP_ACT_ALLOW', comment: runtimeRuleComment(runtimes) }] : [];
+  if (byValue[0]) byValue[0].comment = runtimeRuleComment(runtimes);
+  return { profile: { ...profile, syscalls: [...profile.syscalls, ...rules, ...byValue] }, added: [...added, ...new Set(byValue.flatMap((r) => r.names))], kept };
 }

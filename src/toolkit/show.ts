@@ -5,7 +5,7 @@
  * includes/excludes of its own). `summarize` is pure; `renderSummary` adds the words and colour.
  */
 import chalk from 'chalk';
-import { describeVerdict } from './describe.js';
+import { describeCondition, describeVerdict } from './describe.js';
 import { readDockerDefault } from './docker-default.js';
 import { behaviours, defaultVerdict } from './effective.js';
 import { normalizeDocument, type CanonicalProfile, type Format } from './normalize.js';
@@ -23,6 +23,8 @@ export interface Summary {
   allowed: string[];
   /** Names allowed only under an argument filter (not otherwise). */
   allowedIf: string[];
+  /** Per name with argument conditions, its conditional answers in words (symbolic values). */
+  argumentFilters: { name: string; text: string }[];
   /** Other explicit answers: verdict text → names. */
   other: Map<string, string[]>;
   /** True when the profile had includes/excludes or archMap, resolved for the target. */
@@ -72,6 +74,14 @@ export function summarize(input: CanonicalProfile, target: Target): Summary {
     other.set(key, [...(other.get(key) ?? []), name]);
   }
   const allowed = [...own.allowed].sort();
+  const argumentFilters: Summary['argumentFilters'] = [];
+  for (const [name, b] of [...behaviours(profile)].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    const parts = [...b.conditional.values()].filter((c) => c.condition.args?.length).map((c) => {
+      const cond = describeCondition(c.condition, name);
+      return c.answer.verdict.action === 'SCMP_ACT_ALLOW' ? cond : `${describeVerdict(c.answer.verdict)} [${cond}]`;
+    });
+    if (parts.length) argumentFilters.push({ name, text: parts.join('; ') });
+  }
   const sorted = (xs: Iterable<string>) => [...xs].sort();
   return {
     defaultAction: describeVerdict(defaultVerdict(profile)),
@@ -80,6 +90,7 @@ export function summarize(input: CanonicalProfile, target: Target): Summary {
     flags: profile.flags ?? [],
     allowed,
     allowedIf: sorted(own.allowedIf),
+    argumentFilters,
     other: new Map([...other].sort(([a], [b]) => (a < b ? -1 : 1))),
     resolved,
     runtimes: missingForRuntimes(profile),
@@ -118,6 +129,7 @@ export function renderSummary(s: Summary, source: string, format: Format, target
     const also = s.allowedIf.length ? `, and ${s.allowedIf.length} only with argument filters (${list(s.allowedIf, 6)})` : '';
     lines.push(`  ${label('allows')}${chalk.green(`${s.allowed.length} syscalls`)}${also}`);
   }
+  s.argumentFilters.forEach(({ name, text }, i) => lines.push(`  ${label(i === 0 ? 'arguments' : '')}${name}: ${text}`));
   for (const [verdict, names] of s.other) lines.push(`  ${label(verdict)}${names.length}: ${list(names, 8)}`);
   lines.push(`  ${label('starts under')}${describeStarts(s.runtimes)}`);
   const how = `${target.arch}, kernel ${target.kernel.replace(/-.*/, '')}, Docker's default capabilities`;

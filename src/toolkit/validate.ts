@@ -8,7 +8,8 @@
  *   profile): it has no effect;
  * - a newer syscall this libseccomp does not know yet (DESIGN: 2.5.4 stops around nr 455):
  *   runtimes built with it skip the name, one built with a newer libseccomp applies it;
- * - an arch this libseccomp does not know: its names cannot be checked.
+ * - an arch this libseccomp does not know: its names cannot be checked;
+ * - argument conditions that do not do what they seem to (validate-args.ts).
  * libseccomp is reached only through the SyscallTable interface, so tests can use a fake.
  */
 import { isSeccompGenError } from '../errors.js';
@@ -18,6 +19,7 @@ import type { SyscallTable } from '../syscalls/table.js';
 import { normalizeDocument, parseProfileText, profileIssues, type LoadedProfile } from './normalize.js';
 import { readRegularFile } from '../io/json-file.js';
 import { closest } from './suggest.js';
+import { argumentWarnings } from './validate-args.js';
 
 /** Syscalls newer than some libseccomp releases still in use (kernel 5.17 and later). */
 export const NEWER_SYSCALLS: readonly string[] = [
@@ -150,6 +152,6 @@ export function validateFile(path: string, table: SyscallTable): Validation {
     return { source: path, valid: false, errors, warnings: [] };
   }
   const { errors, warnings } = checkNames(loaded, table, path);
-  return { source: path, valid: errors.length === 0, errors, warnings: [...loaded.warnings, ...warnings], loaded };
+  return { source: path, valid: errors.length === 0, errors, warnings: [...loaded.warnings, ...warnings, ...argumentWarnings(loaded, path)], loaded };
 }
 

@@ -39,10 +39,12 @@ export function numbersByArch(recorded: RecordedTarget, native: ScmpArch): Map<S
  */
 export function answersOnArches(replay: ReplayAnswers, arches: ScmpArch[], table: SyscallTable): ReplayAnswers {
   const known = (name: string) => arches.some((a) => table.has(a, name));
-  return {
+  const answers: ReplayAnswers = {
     ...replay,
     errnoRules: replay.errnoRules.map((r) => ({ ...r, names: r.names.filter(known) })).filter((r) => r.names.length > 0),
   };
+  if (replay.conditionalRules) answers.conditionalRules = replay.conditionalRules.map((r) => ({ ...r, names: r.names.filter(known) })).filter((r) => r.names.length > 0);
+  return answers;
 }
 
 /** What the profile says about a recording made with no filter: a container's, or a host command's. */
@@ -50,7 +52,8 @@ export function unfilteredNoteOf(record: TargetRecord): string {
   return record.command ? COMMAND_NOTE : UNFILTERED_NOTE;
 }
 
-export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable): Collected {
+/** `argumentFilters: false` (config) writes a names-only profile. */
+export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable, argumentFilters = true): Collected {
   const native = table.nativeArch();
   const numbers = numbersByArch(recorded, native);
   const resolved = resolveSyscalls(numbers, table);
@@ -58,5 +61,6 @@ export function collectProfile(record: TargetRecord, recorded: RecordedTarget, t
   // Every known runtime's set unless the target was told otherwise (config `runtimes`, record
   // --runtimes): whichever runtime traced it, the profile may be deployed under another.
   const runtimes = record.runtimes ? checkRuntimeNames(record.runtimes, 'runtimes', 'TARGET') : KNOWN_RUNTIMES;
-  return { profile: buildProfile(resolved, native, replay, record.base, unfilteredNoteOf(record), runtimes), unknown: resolved.unknown };
+  const recording = { ...resolved, ...(recorded.arguments ? { arguments: recorded.arguments } : {}) };
+  return { profile: buildProfile(recording, native, replay, record.base, unfilteredNoteOf(record), runtimes, argumentFilters), unknown: resolved.unknown };
 }

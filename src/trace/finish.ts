@@ -29,10 +29,12 @@ export interface Finished {
 export interface FinishOptions {
   policy?: OutputPolicy;
   keepDir?: string;
+  /** false: a names-only profile (config argumentFilters). */
+  argumentFilters?: boolean;
 }
 
 export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined, options: FinishOptions = {}): Finished {
-  const { profile, unknown } = collectProfile(record, recorded, libseccompTable());
+  const { profile, unknown } = collectProfile(record, recorded, libseccompTable(), options.argumentFilters ?? true);
   const warnings: string[] = [];
   if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
   if (unknown.size) warnings.push(unnamedWarning(unknown));

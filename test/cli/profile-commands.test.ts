@@ -160,3 +160,51 @@ describe('profiles the hook produced', () => {
     expect(io.out).toMatch(/Docker allows all of them/);
   });
 });
+
+describe('argument filters through the CLI', () => {
+  const docker = DOCKER_DEFAULT_PATH;
+
+  it('convert --to oci and --to crd carry argument conditions', async () => {
+    expect(await run(convert, docker, '--to', 'oci')).toBe(0);
+    const oci = JSON.parse(io.out);
+    const socket = oci.syscalls.filter((r: { names: string[] }) => r.names.includes('socket'));
+    expect(socket.map((r: { args: { op: string; value: number }[] }) => r.args[0])).toEqual([
+      { index: 0, value: 38, op: 'SCMP_CMP_LT' },
+      { index: 0, value: 39, op: 'SCMP_CMP_EQ' },
+      { index: 0, value: 40, op: 'SCMP_CMP_GT' },
+    ]);
+    io.out = '';
+    expect(await run(convert, docker, '--to', 'crd', '-o', join(io.dir, 'p.json'))).toBe(0);
+    const crd = JSON.parse(readFileSync(join(io.dir, 'p.json'), 'utf8'));
+    expect(crd.spec.syscalls.find((r: { names: string[] }) => r.names.includes('clone')).args).toEqual([{ index: 0, value: 2114060288, op: 'SCMP_CMP_MASKED_EQ' }]);
+  });
+
+  it('convert --names-only allows each filtered name outright and keeps conditional errno answers', async () => {
+    const p = join(io.dir, 'p.json');
+    writeFileSync(p, JSON.stringify({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 38,
+      syscalls: [
+        { names: ['read'], action: 'SCMP_ACT_ALLOW' },
+        { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2, op: 'SCMP_CMP_EQ' }] },
+        { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] },
+        { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }, { index: 2, value: 9, op: 'SCMP_CMP_EQ' }] },
+      ],
+    }));
+    expect(await run(convert, p, '--to', 'docker', '--names-only')).toBe(0);
+    expect(JSON.parse(io.out).syscalls).toEqual([
+      { names: ['read'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }, { index: 2, value: 9, op: 'SCMP_CMP_EQ' }] },
+    ]);
+  });
+
+  it('merge --intersect says where overlapping conditions were answered restrictively', async () => {
+    const a = join(io.dir, 'a.json');
+    const b = join(io.dir, 'b.json');
+    writeFileSync(a, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ALLOW' }, { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }, { index: 2, value: 9, op: 'SCMP_CMP_EQ' }] }] }));
+    writeFileSync(b, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }] }] }));
+    expect(await run(merge, a, b, '--intersect')).toBe(0);
+    expect(io.err).toContain('socket refused where either input refuses part of them');
+  });
+});

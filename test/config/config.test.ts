@@ -36,7 +36,7 @@ function configError(path: string): string {
 
 describe('loadConfig', () => {
   it('gives the defaults when there is no file: no allow-list, 5 s, fail closed, /var/log/seccomp-gen.log', () => {
-    expect(loadConfig(join(dir, "none.json"))).toEqual({ prestartTimeoutSeconds: 5, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: 16 });
+    expect(loadConfig(join(dir, 'none.json'))).toEqual({ prestartTimeoutSeconds: 5, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: 16, argumentFilters: true });
     expect(defaultConfig().outputDirs).toBeUndefined();
   });
 
@@ -48,8 +48,8 @@ describe('loadConfig', () => {
   });
 
   it('reads every setting', () => {
-    const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2 });
-    expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2 });
+    const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2, argumentFilters: false });
+    expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2, argumentFilters: false });
   });
 
   it('refuses an unknown (e.g. misspelt) key rather than ignoring an allow-list', () => {
@@ -62,6 +62,7 @@ describe('loadConfig', () => {
     [{ prestartTimeoutSeconds: 0 }, /prestartTimeoutSeconds/],
     [{ prestartTimeoutSeconds: '5' }, /prestartTimeoutSeconds/],
     [{ failOpen: 'yes' }, /failOpen: expected true or false/],
+    [{ argumentFilters: 'no' }, /argumentFilters: expected true or false/],
     [{ logFile: 'x.log' }, /logFile: expected an absolute path/],
     [{ runtimes: 'crun' }, /runtimes: expected an array/],
     [{ runtimes: ['crun', 'youki'] }, /runtimes\[1\]: unknown runtime "youki" \(known: crun, runc\)/],

@@ -18,7 +18,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimeRuleComment, runtimeSet, runtimeUnion, KNOWN_RUNTIMES } from '../../src/profile/runtime-sets.js';
+import { runtimeRuleComment, runtimeSet as fullRuntimeSet, runtimeUnion as fullRuntimeUnion, KNOWN_RUNTIMES, type RuntimeName } from '../../src/profile/runtime-sets.js';
+import { argumentSyscall } from '../../src/syscalls/argument-table.js';
+
+// The runtimes' plain rule: their sets but the argument table's syscalls (prctl), which are in
+// argument rules with the values the runtimes call them with (profile/argument-rules.ts).
+const runtimeSet = (r: RuntimeName) => fullRuntimeSet(r).filter((n) => !argumentSyscall(n));
+const runtimeUnion = (rs: readonly RuntimeName[]) => fullRuntimeUnion(rs).filter((n) => !argumentSyscall(n));
 import {
   CLI,
   IMAGE,
@@ -79,6 +85,9 @@ describe('tracing under crun', () => {
     const profile = readProfile(out);
     expect(allowed(profile).has('symlink')).toBe(true); // made by the exec'ed process
     expect(runtimeRule(profile)).toEqual({ names: runtimeUnion(KNOWN_RUNTIMES), action: 'SCMP_ACT_ALLOW', comment: runtimeRuleComment(KNOWN_RUNTIMES) });
+    // prctl: PR_SET_KEEPCAPS, PR_CAPBSET_DROP, PR_CAP_AMBIENT, which both runtimes call under the filter
+    const prctl = profile.syscalls.filter((r) => r.names.includes('prctl')).map((r) => r.args?.[0]?.value);
+    expect(prctl).toEqual(expect.arrayContaining([8, 24, 47]));
     // the workload's rule holds none of the runtimes' calls: crun's setresgid is not the workload's
     expect(profile.syscalls[0]!.names).not.toContain('setresgid');
   });

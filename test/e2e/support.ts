@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
+import type { Operator } from '../../src/profile/schema.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const IMAGE = 'localhost/seccomp-gen/busybox:test';
@@ -167,7 +168,7 @@ export interface ProfileJson {
   defaultAction: string;
   defaultErrnoRet?: number;
   architectures?: string[];
-  syscalls: { names: string[]; action: string; errnoRet?: number; comment?: string }[];
+  syscalls: { names: string[]; action: string; errnoRet?: number; comment?: string; args?: { index: number; value: number; valueTwo?: number; op: Operator }[] }[];
 }
 
 export function readProfile(path: string): ProfileJson {

@@ -45,9 +45,13 @@ describe('tracing ls / in a busybox container', () => {
     expect(baseline.stdout).toContain('bin');
     expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(profile.architectures).toEqual(['SCMP_ARCH_X86_64']);
-    // The workload's rule, then the OCI runtimes' (profile/runtime-sets.ts), each sorted.
-    const allowRules = profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW');
+    // The workload's rule, then the OCI runtimes' (profile/runtime-sets.ts), each sorted; then
+    // the argument rules (profile/argument-rules.ts), one condition per argument index.
+    const allowRules = profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args?.length);
     expect(allowRules).toHaveLength(2);
+    const argumentRules = profile.syscalls.filter((r) => r.args?.length);
+    expect(argumentRules.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names)).toContain('prctl');
+    for (const r of argumentRules) expect(new Set(r.args!.map((a) => a.index)).size).toBe(r.args!.length);
     expect(allowRules[1]!.comment).toMatch(/^for the OCI runtime: what crun, runc call under the filter/);
     for (const r of allowRules) expect(r.names).toEqual([...r.names].sort());
     const names = [...allowed(profile)];

@@ -13,6 +13,8 @@ import * as abi from '../../src/kernel/abi.js';
 import { ARCH_SLOTS } from '../../src/syscalls/arches.js';
 import { BpfObject } from '../../src/ffi/libbpf.js';
 import { slotOf } from '../../src/kernel/slots.js';
+import { archToken, syscallName } from '../../src/ffi/libseccomp.js';
+import { AF_NETLINK, ARGUMENT_SYSCALLS, SOCK_CLOEXEC, SOCK_NONBLOCK, argumentSyscall } from '../../src/syscalls/argument-table.js';
 
 const BPF_DIR = fileURLToPath(new URL('../../bpf/', import.meta.url));
 const HEADER = `${BPF_DIR}recorder.h`;
@@ -54,6 +56,26 @@ const EXPECTED: Record<string, number | bigint> = {
   SG_PROBES: abi.PROBES,
   SG_HASH_MULTIPLIER: abi.HASH_MULTIPLIER,
 };
+/**
+ * The argument table (src/syscalls/argument-table.ts) against the header: the set of each
+ * syscall, its numbers on x86_64 and ia32 (as libseccomp knows them), the masks and flags.
+ */
+const upper = (name: string) => name.toUpperCase();
+for (const [i, s] of ARGUMENT_SYSCALLS.entries()) EXPECTED[`SG_ARG_${upper(s.name)}`] = i;
+/** Syscall numbers of the table, checked by the name libseccomp gives them on each arch. */
+const NUMBERS = new Map<string, readonly [arch: string, name: string]>(
+  ARGUMENT_SYSCALLS.flatMap((s) => [[`SG_NR64_${upper(s.name)}`, ['x86_64', s.name]], [`SG_NR32_${upper(s.name)}`, ['x86', s.name]]] as const),
+);
+Object.assign(EXPECTED, {
+  SG_ARG_SYSCALLS: abi.ARG_SYSCALLS,
+  SG_ARG_VALUES: abi.ARG_VALUES,
+  SG_ARG_PRESENT_BIT: abi.ARG_PRESENT_BIT,
+  SG_CLONE_NS_MASK: argumentSyscall('clone')!.mask!,
+  SG_UNSHARE_NS_MASK: argumentSyscall('unshare')!.mask!,
+  SG_SOCK_FLAGS: SOCK_NONBLOCK | SOCK_CLOEXEC,
+  SG_AF_NETLINK: AF_NETLINK,
+});
+
 /** #defines only the BPF program uses. A new #define must be added to one list or the other. */
 const KERNEL_ONLY = new Set(['SG_MAX_PIDNS_DEPTH']);
 
@@ -65,9 +87,9 @@ describe('bpf/recorder.h against src/kernel/abi.ts', () => {
   });
 
   it('every #define SG_* has its TypeScript counterpart, or is declared kernel-only', () => {
-    const unclassified = [...defines.keys()].filter((n) => !(n in EXPECTED) && !KERNEL_ONLY.has(n));
+    const unclassified = [...defines.keys()].filter((n) => !(n in EXPECTED) && !KERNEL_ONLY.has(n) && !NUMBERS.has(n));
     expect(unclassified, 'add these to EXPECTED (with the abi.ts constant) or KERNEL_ONLY').toEqual([]);
-    const missing = Object.keys(EXPECTED).filter((n) => !defines.has(n));
+    const missing = [...Object.keys(EXPECTED), ...NUMBERS.keys()].filter((n) => !defines.has(n));
     expect(missing, 'abi.ts expects these in recorder.h').toEqual([]);
   });
 
@@ -76,11 +98,19 @@ describe('bpf/recorder.h against src/kernel/abi.ts', () => {
     expect(typeof value === 'bigint' ? BigInt(c ?? -1) : c).toBe(value);
   });
 
+  it.each([...NUMBERS])('%s is the number of %j', (define, [arch, name]) => {
+    // by name: libseccomp resolves ia32's socket to its socketcall pseudo-number, not 359
+    expect(syscallName(archToken(arch), defines.get(define)!)).toBe(name);
+  });
+
   it('the sizes follow from the struct layouts', () => {
     // the targets map is an array: a u32 slot index
     expect(abi.KEY_SIZE).toBe(4);
-    // struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[SG_ARCHS][SG_WORDS]; }
-    expect(abi.TARGET_SIZE).toBe(4 + 4 + 8 + defines.get('SG_ARCHS')! * defines.get('SG_WORDS')! * 8);
+    // struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[SG_ARCHS][SG_WORDS]; struct sg_argset args[SG_ARG_SYSCALLS]; }
+    // struct sg_argset { u32 count; u32 overflow; u64 values[SG_ARG_VALUES]; }
+    const argset = 4 + 4 + defines.get('SG_ARG_VALUES')! * 8;
+    expect(abi.ARGSET_SIZE).toBe(argset);
+    expect(abi.TARGET_SIZE).toBe(4 + 4 + 8 + defines.get('SG_ARCHS')! * defines.get('SG_WORDS')! * 8 + defines.get('SG_ARG_SYSCALLS')! * argset);
     // struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; }
     expect(abi.COUNTS_SIZE).toBe(2 * 4);
     expect(abi.WORDS * 64).toBe(abi.MAX_SYSCALLS);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ARCHS, COUNTS_SIZE, FLAG_FILTERED_ONLY, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from '../../src/kernel/abi.js';
-import { decodeSlotKey, decodeTarget, encodeCounts, encodeNewTarget, encodeSlot, encodeTombstone, keyName } from '../../src/kernel/target-codec.js';
+import { ARCHS, ARGSET_SIZE, ARGS_OFFSET, COUNTS_SIZE, FLAG_FILTERED_ONLY, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from '../../src/kernel/abi.js';
+import { ARGUMENT_SYSCALLS } from '../../src/syscalls/argument-table.js';
+import { decodeArguments, decodeSlotKey, decodeTarget, encodeCounts, encodeNewTarget, encodeSlot, encodeTombstone, keyName } from '../../src/kernel/target-codec.js';
 
 const KEY = { kind: 'pid', inum: 4026532201 } as const;
 const BITS = 16; // offsetof(struct sg_target, bits)
@@ -55,7 +56,7 @@ describe('targets', () => {
   it('a new target has its flags and no bits', () => {
     const buf = encodeNewTarget(KEY, FLAG_FILTERED_ONLY);
     expect(buf.length).toBe(TARGET_SIZE);
-    expect(decodeTarget(buf)).toEqual({ flags: FLAG_FILTERED_ONLY, syscalls: { native: [], compat: [], x32: [] } });
+    expect(decodeTarget(buf)).toEqual({ flags: FLAG_FILTERED_ONLY, syscalls: { native: [], compat: [], x32: [] }, arguments: new Map() });
     expect(buf.subarray(BITS).every((b) => b === 0)).toBe(true);
   });
 
@@ -101,6 +102,45 @@ describe('targets', () => {
     expect(syscalls.compat).toEqual(all);
     expect(syscalls.x32).toEqual(all);
     expect(ARCHS).toBe(3);
+  });
+});
+
+describe('argument values (struct sg_argset after the bitmaps)', () => {
+  const set = (buf: Buffer, name: string, values: bigint[], overflow = 0, count = values.length) => {
+    const at = ARGS_OFFSET + ARGUMENT_SYSCALLS.findIndex((s) => s.name === name) * ARGSET_SIZE;
+    buf.writeUInt32LE(count, at);
+    buf.writeUInt32LE(overflow, at + 4);
+    values.forEach((v, i) => buf.writeBigUInt64LE(v, at + 8 + i * 8));
+  };
+  const P = 1n << 63n;
+
+  it('the sets start right after the bitmaps and fill the value', () => {
+    expect(ARGS_OFFSET).toBe(BITS + ARCHS * WORDS * 8);
+    expect(TARGET_SIZE).toBe(ARGS_OFFSET + ARGUMENT_SYSCALLS.length * ARGSET_SIZE);
+    expect(ARGSET_SIZE).toBe(8 + 16 * 8);
+  });
+
+  it('decodes socket combinations, namespace bits and plain values; a syscall never called is absent', () => {
+    const buf = encodeNewTarget(KEY, 0n);
+    set(buf, 'socket', [P | 2n | (1n << 16n), P | 16n | (3n << 16n) | (9n << 32n)]);
+    set(buf, 'clone', [P | 0x10000000n]);
+    set(buf, 'ioctl', [P | 0x80045430n, P | 0x5401n]);
+    const args = decodeTarget(buf).arguments!;
+    expect(args.get('socket')).toEqual([[2, 1, 0], [16, 3, 9]]);
+    expect(args.get('clone')).toEqual([[0x10000000]]);
+    expect(args.get('ioctl')).toEqual([[0x80045430], [0x5401]]);
+    expect(args.has('prctl')).toBe(false);
+  });
+
+  it('a full set is overflow; a counted slot not yet written (live read) is skipped; count is capped', () => {
+    const buf = encodeNewTarget(KEY, 0n);
+    set(buf, 'prctl', [P | 15n], 1);
+    set(buf, 'personality', [P | 8n, 0n], 0);
+    set(buf, 'setns', [P | 1n], 0, 40);
+    const args = decodeArguments(buf);
+    expect(args.get('prctl')).toBe('overflow');
+    expect(args.get('personality')).toEqual([[8]]);
+    expect(args.get('setns')).toEqual([[1]]);
   });
 });
 

@@ -10,7 +10,7 @@ import { seccompGenErrorOf } from '../helpers.js';
 const BUNDLES = fileURLToPath(new URL('../fixtures/bundles/', import.meta.url));
 
 describe('replayAnswersOf', () => {
-  it('podman-like: default ENOSYS, unconditional EPERM rules kept, an args-conditioned rule ignored', () => {
+  it('podman-like: default ENOSYS, unconditional EPERM rules kept, an args-conditioned errno rule kept as a conditional answer', () => {
     const answers = replayAnswersOf({
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: 38,
@@ -29,7 +29,35 @@ describe('replayAnswersOf', () => {
       filtered: true,
       defaultErrnoRet: 38,
       errnoRules: [{ names: ['bdflush', 'kexec_load', 'vmsplice'], errnoRet: 1 }],
+      conditionalRules: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 40, op: 'SCMP_CMP_EQ' }] }],
     });
+  });
+
+  it('keeps the conditional ALLOW rules of names the filter allows only under conditions, never of names it also allows outright', () => {
+    const answers = replayAnswersOf({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      syscalls: [
+        { names: ['read', 'ioctl'], action: 'SCMP_ACT_ALLOW' },
+        { names: ['personality', 'ioctl'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }] },
+        { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] },
+        { names: ['socket'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }] },
+      ],
+    });
+    expect(answers.conditionalRules).toEqual([
+      { names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }] },
+      { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2114060288, op: 'SCMP_CMP_MASKED_EQ' }] },
+      // an ERRNO with no errnoRet answers EPERM, said explicitly
+      { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }] },
+    ]);
+  });
+
+  it('with an ALLOW default, conditional ALLOWs say nothing and are not kept', () => {
+    const answers = replayAnswersOf({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }] }],
+    });
+    expect(answers.conditionalRules).toBeUndefined();
   });
 
   it('docker-like: default EPERM, clone3 answered ENOSYS', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answersOnArches, numbersByArch, unfilteredNoteOf } from '../../src/trace/collect.js';
+import { answersOnArches, collectProfile, numbersByArch, unfilteredNoteOf } from '../../src/trace/collect.js';
 import { COMMAND_NOTE, UNFILTERED_NOTE } from '../../src/profile/build.js';
 import type { TargetRecord } from '../../src/state/targets.js';
 import { fakeTable } from '../profile/helpers.js';
@@ -49,5 +49,28 @@ describe('unfilteredNoteOf', () => {
     const container = { id: 'c', replay: { filtered: false, errnoRules: [] } } as unknown as TargetRecord;
     expect(unfilteredNoteOf(container)).toBe(UNFILTERED_NOTE);
     expect(unfilteredNoteOf({ ...container, command: ['true'] })).toBe(COMMAND_NOTE);
+  });
+});
+
+describe('collectProfile with recorded arguments', () => {
+  // numbers are indices into the fake table's names
+  const t = fakeTable({ SCMP_ARCH_X86_64: ['read', 'socket', 'prctl', 'exit_group', 'clone'] });
+  const record = { id: 'c', runtimes: [], replay: { filtered: true, defaultErrnoRet: 1, errnoRules: [] } } as unknown as TargetRecord;
+  const recorded = {
+    flags: 1n,
+    syscalls: { native: [0, 1, 2, 3], compat: [], x32: [] },
+    arguments: new Map<string, number[][] | 'overflow'>([['socket', [[2, 1, 0]]], ['prctl', 'overflow']]),
+  };
+
+  it('hands the kernel\'s argument values to the profile: socket filtered, an overflowed prctl left as the filter allowed it', () => {
+    const { profile } = collectProfile(record, recorded, t);
+    expect(profile.syscalls?.[0]?.names).toEqual(['exit_group', 'read']);
+    expect(profile.syscalls?.find((r) => r.names?.includes('socket'))?.args?.[0]).toEqual({ index: 0, value: 2, op: 'SCMP_CMP_EQ' });
+    expect(profile.syscalls?.find((r) => r.names?.includes('prctl'))).toMatchObject({ action: 'SCMP_ACT_ALLOW', comment: expect.stringContaining('more than 16') });
+  });
+
+  it('argumentFilters false: names only', () => {
+    const { profile } = collectProfile(record, recorded, t, false);
+    expect(profile.syscalls).toEqual([{ names: ['exit_group', 'prctl', 'read', 'socket'], action: 'SCMP_ACT_ALLOW' }]);
   });
 });

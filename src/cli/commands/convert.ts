@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { convertProfile, OUTPUT_FORMATS, type OutputFormat } from '../../toolkit/convert.js';
+import { namesOnly } from '../../toolkit/names-only.js';
 import { SeccompGenError } from '../../errors.js';
 import { withRuntimeRule } from '../../toolkit/runtime-check.js';
 import { parseRuntimeList } from '../../profile/runtime-sets.js';
@@ -33,6 +34,8 @@ Options:
   --to FORMAT       the output format (required)
   -o, --output FILE write there (replaced only once all succeeded); default: stdout
   --name NAME       metadata.name of a crd (default: from the output or input file name)
+  --names-only      drop argument filters: a name allowed under some condition is allowed with
+                    any arguments (conditional errno answers stay)
   --runtimes LIST   add what OCI runtimes (runc, crun; comma-separated) call under the filter
                     before the exec, in a rule of its own, as the hook writes it: for a profile
                     made by hand or before seccomp-gen knew the runtimes' sets. Names the profile
@@ -45,6 +48,7 @@ ${TARGET_USAGE}
       to: { type: 'string' },
       output: { type: 'string', short: 'o' },
       name: { type: 'string' },
+      'names-only': { type: 'boolean' },
       runtimes: { type: 'string' },
       ...TARGET_OPTIONS,
     });
@@ -55,8 +59,10 @@ ${TARGET_USAGE}
     const [loaded] = loadAll(positionals, 'convert');
     const name = values.name ?? loaded!.name ?? values.output ?? positionals[0]!;
     const runtimes = values.runtimes !== undefined ? parseRuntimeList(values.runtimes, '--runtimes') : [];
-    const { profile, kept } = withRuntimeRule(loaded!.profile, runtimes);
+    const withRuntimes = withRuntimeRule(loaded!.profile, runtimes);
+    const { kept } = withRuntimes;
     if (kept.length) warn('convert', [`${positionals[0]} blocks ${kept.join(', ')}, which ${runtimes.join(' or ')} may call before the exec: kept blocked, so the container may not start there`]);
+    const profile = values['names-only'] ? namesOnly(withRuntimes.profile) : withRuntimes.profile;
     const { text, warnings } = convertProfile(profile, { to, target: targetFrom(values), name, json: values.output?.endsWith('.json') ?? false });
     warn('convert', warnings);
     emit(text, values.output);

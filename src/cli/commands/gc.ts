@@ -43,7 +43,7 @@ write the profiles of their own rootless containers that ended without a poststo
           }
           return collect({
             recorder,
-            finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output,
+            finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs, { argumentFilters: config.argumentFilters }).output,
             onProgress: (checked, total) => progress.update({ what: 'checking containers', unit: 'items', done: checked, total }),
           });
         } finally {

@@ -39,11 +39,16 @@ ${TARGET_USAGE}
     if (!OUTPUT_FORMATS.includes(to)) throw new SeccompGenError('USAGE', `--to: unknown format "${values.to}" (one of ${OUTPUT_FORMATS.join(', ')})`);
     const defaultVerdict = values['default-action'] !== undefined ? parseVerdict(values['default-action']) : undefined;
     const loaded = loadAll(positionals, 'merge');
+    const approximated = new Set<string>();
     const merged = mergeProfiles(
       loaded.map((l) => l.profile),
-      { mode: values.intersect ? 'intersect' : 'union', sources: positionals, ...(defaultVerdict ? { defaultVerdict } : {}) },
+      { mode: values.intersect ? 'intersect' : 'union', sources: positionals, approximated, ...(defaultVerdict ? { defaultVerdict } : {}) },
     );
     const { text, warnings } = convertProfile(merged, { to, target: targetFrom(values), name: values.output ?? 'merged', json: values.output?.endsWith('.json') ?? false });
+    if (approximated.size) {
+      const how = values.intersect ? 'refused where either input refuses part of them' : 'allowed where either input allows part of them';
+      warnings.unshift(`argument conditions that overlap without being the same cannot be merged exactly: ${[...approximated].sort().join(', ')} ${how}`);
+    }
     warn('merge', warnings);
     emit(text, values.output);
     return 0;
