@@ -49,7 +49,8 @@ export function askBroker(request: BrokerRequest, options: ClientOptions): Promi
     };
     socket.setTimeout(timeoutMs, () => fail(new SeccompGenError('BROKER', `the broker at ${path} did not answer within ${timeoutMs / 1000} s`)));
     socket.on('error', (e: NodeJS.ErrnoException) => {
-      const missing = e.code === 'ENOENT' || e.code === 'ECONNREFUSED';
+      // EACCES: root's run directory stays closed (0700) until a broker opens it to users (0711).
+      const missing = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES';
       fail(new SeccompGenError('BROKER', missing ? `no seccomp-gen broker at ${path} (${e.code}): ${NO_BROKER_HELP}` : `cannot talk to the broker at ${path} (${e.code ?? e.message})`));
     });
     socket.on('close', () => fail(new SeccompGenError('BROKER', `the broker at ${path} closed the connection without an answer`)));

@@ -32,9 +32,16 @@ function checkKey(v: unknown): TargetKey {
 
 /** The recorder's data as the broker returned it: only what the profile needs is checked. */
 export function checkRecorded(v: unknown): RecordedTarget {
-  const r = v as { syscalls?: Record<string, unknown> } | null;
+  const r = v as { syscalls?: Record<string, unknown>; arguments?: unknown } | null;
   const ok = r && typeof r.syscalls === 'object' && r.syscalls !== null && Object.values(r.syscalls).every((a) => Array.isArray(a) && a.every((n) => Number.isInteger(n) && n >= 0));
   if (!ok) throw new SeccompGenError('BROKER', 'the broker answered with no recording');
+  // Argument values, when the recorder has them: a Map of name → value tuples, or 'overflow'.
+  const args = r.arguments;
+  const argsOk =
+    args === undefined ||
+    (args instanceof Map &&
+      [...args].every(([k, vals]) => typeof k === 'string' && (vals === 'overflow' || (Array.isArray(vals) && vals.every((t) => Array.isArray(t) && t.every((n) => typeof n === 'number' && Number.isFinite(n)))))));
+  if (!argsOk) throw new SeccompGenError('BROKER', 'the broker answered with malformed argument values');
   return v as RecordedTarget;
 }
 

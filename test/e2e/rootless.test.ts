@@ -210,7 +210,7 @@ describe('rootless podman, through the broker', () => {
   it('with no broker running, the hook says what to install and start', () => {
     const r = userTrace(join(out, 'none.json'), ['true']);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/seccomp-gen prestart: no seccomp-gen broker at \S+broker\.sock \((ENOENT|ECONNREFUSED)\): rootless tracing needs the seccomp-gen broker.*seccomp-gen install --rootless.*systemctl enable --now seccomp-gen-broker\.socket.*seccomp-gen broker/);
+    expect(r.stderr).toMatch(/seccomp-gen prestart: no seccomp-gen broker at \S+broker\.sock \((ENOENT|ECONNREFUSED|EACCES)\): rootless tracing needs the seccomp-gen broker.*seccomp-gen install --rootless.*systemctl enable --now seccomp-gen-broker\.socket.*seccomp-gen broker/);
     expect(existsSync(join(out, 'none.json'))).toBe(false);
   });
 
