@@ -8,7 +8,10 @@
  *     "outputDirs": ["/home", "/srv/profiles"],  // of: must be under one of these (default: anywhere allowed)
  *     "prestartTimeoutSeconds": 5,                // longest prestart holds a container (lock wait)
  *     "failOpen": false,                          // kernel refuses BPF: run untraced, with a warning
- *     "logFile": "/var/log/seccomp-gen.log"       // one line per hook event
+ *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
+ *     "maxTracedPerUid": 50,                      // containers one starter may have traced at once (default: no limit)
+ *     "maxTraceSeconds": 86400,                   // a target traced longer is finished, its profile written (default: none)
+ *     "writeTimeoutSeconds": 30                   // longest a dead container's profile write may take (hung filesystem)
  *   }
  */
 import { isAbsolute } from 'node:path';
@@ -20,6 +23,7 @@ import { ShapeError, object, optionalString, stringArray } from '../io/shape.js'
 export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
 export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
 export const DEFAULT_PRESTART_TIMEOUT_SECONDS = 5;
+export const DEFAULT_WRITE_TIMEOUT_SECONDS = 30;
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 export interface Config {
@@ -28,6 +32,12 @@ export interface Config {
   prestartTimeoutSeconds: number;
   failOpen: boolean;
   logFile: string;
+  /** Containers traced at once per owner uid (the starter's); undefined: no limit. */
+  maxTracedPerUid?: number;
+  /** A target traced longer than this is finished (profile written) though its container runs. */
+  maxTraceSeconds?: number;
+  /** Longest the write of a dead container's profile may take; undefined: DEFAULT_WRITE_TIMEOUT_SECONDS. */
+  writeTimeoutSeconds?: number;
 }
 
 export function configPath(): string {
@@ -41,7 +51,7 @@ export function defaultConfig(): Config {
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
 export function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
-  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile'];
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'maxTracedPerUid', 'maxTraceSeconds', 'writeTimeoutSeconds'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
   const config = defaultConfig();
   if (o.outputDirs !== undefined) {
@@ -64,6 +74,15 @@ export function checkConfig(data: unknown): Config {
   if (logFile !== undefined) {
     if (!isAbsolute(logFile)) throw new ShapeError('logFile', 'expected an absolute path');
     config.logFile = logFile;
+  }
+  const limits = { maxTracedPerUid: [1, 1_000_000, 'a whole number of containers'], maxTraceSeconds: [1, 10 * 365 * 86400, 'a number of seconds'], writeTimeoutSeconds: [1, 3600, 'a number of seconds'] } as const;
+  for (const [k, [min, max, what]] of Object.entries(limits)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (k === 'maxTracedPerUid' && !Number.isInteger(v))) {
+      throw new ShapeError(k, `expected ${what}, from ${min} to ${max}`);
+    }
+    config[k as keyof typeof limits] = v;
   }
   return config;
 }

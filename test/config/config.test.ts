@@ -52,6 +52,13 @@ describe('loadConfig', () => {
     expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log' });
   });
 
+  it('reads the limits a busy node sets (per-uid containers, longest trace, write time limit) and refuses nonsense', () => {
+    expect(loadConfig(write({ maxTracedPerUid: 3, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 }))).toMatchObject({ maxTracedPerUid: 3, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 });
+    for (const bad of [{ maxTracedPerUid: 0 }, { maxTracedPerUid: 1.5 }, { maxTraceSeconds: -1 }, { writeTimeoutSeconds: '5' }]) {
+      expect(() => loadConfig(write(bad))).toThrow(new RegExp(Object.keys(bad)[0]!));
+    }
+  });
+
   it('refuses an unknown (e.g. misspelt) key rather than ignoring an allow-list', () => {
     expect(configError(write({ outputDir: ['/home'] }))).toMatch(/outputDir: unknown setting/);
   });
