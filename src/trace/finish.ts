@@ -1,17 +1,15 @@
 /**
  * Turning a target's recording into its profile file: what poststop does when a container stops,
  * and what gc does for a container that died without a poststop. The of: path is checked again
- * here (rules and allow-list): it may have changed since prestart. A profile that cannot be put
- * there is kept in /run/seccomp-gen/unwritten/<id>.json, never lost.
+ * here (rules and allow-list): it may have changed since prestart. A recording whose profile
+ * cannot be put there is kept in /run/seccomp-gen/unwritten/ (state/unwritten.ts), never lost.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { allowedCount } from '../profile/build.js';
 import { checkOutputAllowed } from '../profile/output-policy.js';
 import { formatJson, writeFileAtomic } from '../profile/write.js';
-import { runDir } from '../state/paths.js';
+import { keepUnwritten } from '../state/unwritten.js';
 import type { TargetRecord } from '../state/targets.js';
 import { describeUnknown } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
@@ -33,11 +31,10 @@ export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, o
     checkOutputAllowed(record.output, outputDirs);
     writeFileAtomic(record.output, text, record.owner ?? {});
   } catch (e) {
-    // Do not lose a recording we cannot put back: keep the profile where root can find it.
-    const keep = join(runDir(), 'unwritten');
-    mkdirSync(keep, { recursive: true, mode: 0o700 });
-    writeFileAtomic(join(keep, `${record.id}.json`), text, { mode: 0o600 });
-    throw new SeccompGenError('PATH', `${(e as Error).message}; the profile was kept in ${join(keep, `${record.id}.json`)}`);
+    // Do not lose a recording we cannot put back: keep it where root can find it, with the reason.
+    const why = (e as Error).message;
+    const kept = keepUnwritten(record, recorded, why);
+    throw new SeccompGenError('PATH', `${why}; the recording was kept in ${kept} (seccomp-gen gc writes it once the path works)`);
   }
   return { output: record.output, syscalls: allowedCount(profile), warnings };
 }

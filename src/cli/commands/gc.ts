@@ -1,8 +1,10 @@
 /**
  * gc: clean up after containers that ended without a poststop (podman killed with -9, a failed
- * poststop, a reboot): write the profiles their recordings still hold, remove their targets from
- * the kernel and the state directory, and detach the program if no target remains. Prestart does
- * the same cheaply on its own; this is for an administrator, or a timer.
+ * poststop, a reboot): set the recordings they left aside, remove their targets from the kernel
+ * and the state directory and detach the program if no target remains (all under the lock), then,
+ * after it, write the profiles of every recording in unwritten/ (those just set aside, and those
+ * an earlier write failed for), each under the writeTimeoutSeconds limit. Prestart does the same
+ * cheaply on its own; this is for an administrator, or a timer.
  */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
@@ -10,9 +12,11 @@ import { withProgress } from '../progress.js';
 import { loadConfig } from '../../config/config.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
+import { quote } from '../../log/quote.js';
 import { gc as collect } from '../../state/gc.js';
 import { withLock } from '../../state/lock.js';
-import { writeProfileOf } from '../../trace/finish.js';
+import { listUnwritten } from '../../state/unwritten.js';
+import { writeAll } from '../../trace/writer.js';
 
 export const gc: Command = {
   name: 'gc',
@@ -21,8 +25,9 @@ export const gc: Command = {
 For every traced container whose process (and namespace) no longer exists: write its profile
 as its poststop would have, remove it from the kernel and from /run/seccomp-gen, and detach the
 recorder when nothing is traced any more. Kernel entries no record claims are removed too.
+Profiles that could not be written before (seccomp-gen status lists them) are tried again.
 `,
-  run(args) {
+  async run(args) {
     parse(args, {}, false);
     const config = loadConfig();
     setLogFile(config.logFile);
@@ -30,19 +35,23 @@ recorder when nothing is traced any more. Kernel entries no record claims are re
       withLock(() => {
         const recorder = Recorder.open();
         try {
-          return collect({
+          const r = collect({
             recorder,
-            finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs).output,
+            ...(config.maxTraceSeconds !== undefined ? { maxTraceMs: config.maxTraceSeconds * 1000 } : {}),
             onProgress: (checked, total) => progress.update({ what: 'checking containers', unit: 'items', done: checked, total }),
           });
+          if (!r.detached) recorder?.recount(); // counts a killed hook may have left too high
+          return r;
         } finally {
           recorder?.close();
         }
       }),
     );
-    for (const ev of report.events) {
-      process.stdout.write(`${ev.action}${ev.id ? ` ${ev.id.slice(0, 12)}` : ''}: ${ev.detail}\n`);
-      logEvent('gc', ev.action, { id: ev.id }, ev.detail);
+    for (const ev of report.events) logEvent('gc', ev.action, { id: ev.id }, ev.detail);
+    // After the lock: a hung output filesystem holds up this command only, never a container.
+    const written = await writeAll(listUnwritten().map((i) => i.id), config);
+    for (const ev of [...report.events.filter((e) => e.action !== 'set-aside'), ...written]) {
+      process.stdout.write(`${ev.action}${ev.id ? ` ${quote(ev.id.slice(0, 12))}` : ''}: ${ev.detail}\n`);
     }
     process.stdout.write(`${report.kept} container(s) still traced${report.detached ? '; recorder detached' : ''}\n`);
     return 0;
