@@ -24,7 +24,7 @@ export function poststop(state: OciState, config: Config): PoststopResult | null
     if (done?.reason === 'untraced') return { output: '', syscalls: 0, warnings: [`container ${state.id} ran untraced (failOpen): no profile written`] };
     throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
   }
-  const recorded = takeOut(record.key);
+  const recorded = takeOut(record.id, record.key);
   if (!recorded) {
     deleteTarget(state.id);
     throw new SeccompGenError('TARGET', `no recording for container ${state.id}: the recorder was detached meanwhile (reboot, or seccomp-gen uninstall?); no profile written`);

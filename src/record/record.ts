@@ -90,7 +90,7 @@ export async function recordCommand(request: RecordRequest, options: LaunchOptio
   }
 
   // Its processes may live on (daemons it started); the profile is what ran until it exited.
-  const recorded = takeOut(key);
+  const recorded = takeOut(id, key);
   deleteTarget(id); // out of the kernel now: nothing left for gc to find
   if (!recorded) {
     // Between its exit and our lock, a prestart's gc may have found it gone and set it aside

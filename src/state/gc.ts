@@ -37,6 +37,12 @@ export interface GcDeps {
   setAside?: (record: TargetRecord, recorded: RecordedTarget) => void;
   /** A target traced longer than this is finished though its container runs (config maxTraceSeconds). */
   maxTraceMs?: number;
+  /**
+   * Look for kernel entries no record claims: 'always' (seccomp-gen gc), or 'when-needed' (a
+   * prestart): only when a corrupt record was removed or no record is left, the ways an orphan
+   * can arise, which spares the hook a scan of the whole table (~2.6 ms for 8192 slots).
+   */
+  orphans?: 'always' | 'when-needed';
   /** Detach the program when no target remains (prestart, about to add one, says no). */
   detach?: boolean;
   /** Told before each container is looked at, for the CLI's progress line over many. */
@@ -115,7 +121,8 @@ export function gc(deps: GcDeps): GcReport {
     deps.recorder?.removeTarget(record.key);
     deleteTarget(id);
   }
-  if (deps.recorder) {
+  const sweep = deps.orphans !== 'when-needed' || live.length === 0 || events.some((e) => e.action === 'corrupt');
+  if (deps.recorder && sweep) {
     for (const key of deps.recorder.keys()) {
       if (live.some((k) => sameKey(k, key))) continue;
       deps.recorder.removeTarget(key);

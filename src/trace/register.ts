@@ -51,7 +51,7 @@ function checkPerUid(record: TargetRecord, limit: number): void {
 /** gc of dead containers' leftovers: never stops the container being registered. */
 function collectLeftovers(recorder: Recorder, maxTraceMs: number | undefined): GcReport | null {
   try {
-    const report = gc({ recorder, detach: false, ...(maxTraceMs !== undefined ? { maxTraceMs } : {}) });
+    const report = gc({ recorder, detach: false, orphans: 'when-needed', ...(maxTraceMs !== undefined ? { maxTraceMs } : {}) });
     for (const ev of report.events) logEvent('gc', ev.action, { id: ev.id }, ev.detail);
     return report;
   } catch (e) {
@@ -101,15 +101,23 @@ export function registerTarget(record: TargetRecord, options: RegisterOptions = 
   }, options.timeoutMs);
 }
 
-/** The recording of `key`, taken out of the kernel (null: the recorder is not attached, or holds no such target). */
-export function takeOut(key: TargetKey): RecordedTarget | null {
+/**
+ * The recording of target `id` (namespace `key`), taken out of the kernel (null: the recorder is
+ * not attached, or holds no such target). When no other target record is left, the program is
+ * detached (with any kernel entry no record claims); while others remain, the whole table is not
+ * scanned to find that out.
+ */
+export function takeOut(id: string, key: TargetKey): RecordedTarget | null {
   return withLock((): RecordedTarget | null => {
     const recorder = Recorder.open();
     if (!recorder) return null;
     try {
       const target = recorder.read(key);
       recorder.removeTarget(key);
-      recorder.detachIfIdle();
+      if (listTargetIds().every((other) => other === id)) {
+        for (const orphan of recorder.keys()) recorder.removeTarget(orphan);
+        recorder.detachIfIdle();
+      }
       return target;
     } finally {
       recorder.close();

@@ -110,6 +110,21 @@ describe('gc', () => {
     expect(report.events.map((e) => e.action).sort()).toEqual(['corrupt', 'orphan']);
   });
 
+  it('a prestart (orphans when-needed) scans the table for orphans only when one can have arisen', () => {
+    saveTarget(record('live', 1));
+    const rec = new FakeRecorder([pidKey(1), pidKey(9)]);
+    let scans = 0;
+    const keys = rec.keys.bind(rec);
+    rec.keys = () => (scans++, keys());
+    expect(gc({ recorder: rec, alive: () => true, orphans: 'when-needed', detach: false }).events).toEqual([]);
+    expect(scans).toBe(0);
+    writeFileSync(join(targetsDir(), 'broken.json'), '{');
+    const report = gc({ recorder: rec, alive: () => true, orphans: 'when-needed', detach: false });
+    expect(scans).toBe(1);
+    expect(report.events.map((e) => e.action).sort()).toEqual(['corrupt', 'orphan']);
+    expect(rec.entries).toEqual([pidKey(1)]);
+  });
+
   it('a recording that cannot be set aside (/run full) stays in the kernel for a later gc', () => {
     saveTarget(record('gone', 2));
     const rec = new FakeRecorder([pidKey(2)]);
