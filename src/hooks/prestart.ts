@@ -94,7 +94,6 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
     ...(owner ? { owner } : {}),
   };
 
-  const warnings = unwrittenWarnings(owner?.uid);
   let report;
   try {
     ({ gc: report } = registerTarget(record, {
@@ -105,8 +104,10 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
     }));
   } catch (e) {
     if (!(e instanceof RecorderUnavailable)) throw e;
-    return { record: null, warnings: [...warnings, refused(e, config, state.id)] };
+    return { record: null, warnings: [refused(e, config, state.id), ...unwrittenWarnings(owner?.uid)] };
   }
+  // Told only once the container goes ahead: a refused one would have used up the warning.
+  const warnings = unwrittenWarnings(owner?.uid);
   if (report?.setAside.length) {
     // Dead containers' profiles, written after the lock by processes of their own: this
     // container does not wait for them (nor for the filesystems they write to).

@@ -13,7 +13,7 @@ import { loadConfig } from '../../config/config.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
 import { quote } from '../../log/quote.js';
-import { gc as collect } from '../../state/gc.js';
+import { gc as collect, type GcEvent } from '../../state/gc.js';
 import { withLock } from '../../state/lock.js';
 import { listUnwritten } from '../../state/unwritten.js';
 import { writeAll } from '../../trace/writer.js';
@@ -49,8 +49,12 @@ Profiles that could not be written before (seccomp-gen status lists them) are tr
     );
     for (const ev of report.events) logEvent('gc', ev.action, { id: ev.id }, ev.detail);
     // After the lock: a hung output filesystem holds up this command only, never a container.
-    const written = await writeAll(listUnwritten().map((i) => i.id), config);
-    for (const ev of [...report.events.filter((e) => e.action !== 'set-aside'), ...written]) {
+    const now = Date.now();
+    const items = listUnwritten();
+    const busy = items.filter((i) => i.note?.until && Date.parse(i.note.until) > now); // a prestart's writer is at work
+    const written = await writeAll(items.filter((i) => !busy.includes(i)).map((i) => i.id), config);
+    const writing = busy.map((i): GcEvent => ({ id: i.id, action: 'writing', detail: `a prestart's writer is at work on it, until ${i.note!.until}` }));
+    for (const ev of [...report.events.filter((e) => e.action !== 'set-aside'), ...written, ...writing]) {
       process.stdout.write(`${ev.action}${ev.id ? ` ${quote(ev.id.slice(0, 12))}` : ''}: ${ev.detail}\n`);
     }
     process.stdout.write(`${report.kept} container(s) still traced${report.detached ? '; recorder detached' : ''}\n`);
