@@ -8,7 +8,6 @@ import { SeccompGenError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import { RecorderUnavailable } from '../kernel/diagnose.js';
 import { targetKeyOf } from '../kernel/namespaces.js';
-import { logEvent } from '../log/log.js';
 import { quote } from '../log/quote.js';
 import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
