@@ -9,11 +9,12 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 
 # Build tools (clang, bpftool for the BPF object), run-time libraries (libbpf1, libseccomp2),
 # podman with runc and crun (profiles must start under both), what the test images are made of
-# (golang-go builds the Go probe), and Debian's Docker for the test that applies profiles under
-# a real Docker daemon (it starts a private one itself).
+# (golang-go builds the Go probe), Debian's Docker for the test that applies profiles under a real
+# Docker daemon (it starts a private one itself), and bindfs, a small FUSE filesystem whose daemon
+# the tests stop to make an output directory that hangs.
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
           gcc-multilib podman runc crun conmon busybox-static debootstrap strace docker.io
-          groff-base man-db golang-go)
+          groff-base man-db golang-go bindfs)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -10,8 +10,10 @@
  *     "failOpen": false,                          // kernel refuses BPF: run untraced, with a warning
  *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
  *     "runtimes": ["crun"],                       // runtimes profiles must start under (default: every known one)
- *     "maxTracedPerUid": 16                       // rootless: containers one user may trace at once (broker)
- *     "argumentFilters": true                     // false: names-only profiles (no argument rules)
+ *     "argumentFilters": true,                    // false: names-only profiles (no argument rules)
+ *     "maxTracedPerUid": 50,                      // containers one starter may have traced at once (default: no limit; the rootless broker: 16)
+ *     "maxTraceSeconds": 86400,                   // a target traced longer is finished, its profile written (default: none)
+ *     "writeTimeoutSeconds": 30                   // longest a dead container's profile write may take (hung filesystem)
  *   }
  */
 import { isAbsolute } from 'node:path';
@@ -25,8 +27,9 @@ import { KNOWN_RUNTIMES, isKnownRuntime } from '../profile/runtime-sets.js';
 export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
 export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
 export const DEFAULT_PRESTART_TIMEOUT_SECONDS = 5;
-/** The recorder has 1024 slots (bpf/recorder.h): no one user may take more than a few of them. */
+/** The rootless broker's limit when maxTracedPerUid is unset: no unprivileged user may take more than a few slots. */
 export const DEFAULT_MAX_TRACED_PER_UID = 16;
+export const DEFAULT_WRITE_TIMEOUT_SECONDS = 30;
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 export interface Config {
@@ -39,7 +42,12 @@ export interface Config {
   argumentFilters: boolean;
   /** The OCI runtimes whose sets a profile carries (profile/runtime-sets.ts); undefined: all. */
   runtimes?: string[];
-  maxTracedPerUid: number;
+  /** Containers traced at once per owner uid (the starter's); undefined: no limit for root's hooks, DEFAULT_MAX_TRACED_PER_UID for the broker's users. */
+  maxTracedPerUid?: number;
+  /** A target traced longer than this is finished (profile written) though its container runs. */
+  maxTraceSeconds?: number;
+  /** Longest the write of a dead container's profile may take; undefined: DEFAULT_WRITE_TIMEOUT_SECONDS. */
+  writeTimeoutSeconds?: number;
 }
 
 export function configPath(): string {
@@ -47,13 +55,13 @@ export function configPath(): string {
 }
 
 export function defaultConfig(): Config {
-  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: DEFAULT_MAX_TRACED_PER_UID, argumentFilters: true };
+  return { prestartTimeoutSeconds: DEFAULT_PRESTART_TIMEOUT_SECONDS, failOpen: false, logFile: DEFAULT_LOG_FILE, argumentFilters: true };
 }
 
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
 export function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
-  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'maxTracedPerUid', 'argumentFilters'];
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'argumentFilters', 'maxTracedPerUid', 'maxTraceSeconds', 'writeTimeoutSeconds'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
   const config = defaultConfig();
   if (o.outputDirs !== undefined) {
@@ -72,11 +80,6 @@ export function checkConfig(data: unknown): Config {
     if (typeof o.failOpen !== 'boolean') throw new ShapeError('failOpen', 'expected true or false');
     config.failOpen = o.failOpen;
   }
-  if (o.maxTracedPerUid !== undefined) {
-    const n = o.maxTracedPerUid;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1024) throw new ShapeError('maxTracedPerUid', 'expected a whole number from 1 to 1024');
-    config.maxTracedPerUid = n;
-  }
   if (o.argumentFilters !== undefined) {
     if (typeof o.argumentFilters !== 'boolean') throw new ShapeError('argumentFilters', 'expected true or false');
     config.argumentFilters = o.argumentFilters;
@@ -92,6 +95,15 @@ export function checkConfig(data: unknown): Config {
       if (!isKnownRuntime(r)) throw new ShapeError(`runtimes[${i}]`, `unknown runtime "${r}" (known: ${KNOWN_RUNTIMES.join(', ')})`);
     });
     config.runtimes = runtimes;
+  }
+  const limits = { maxTracedPerUid: [1, 1_000_000, 'a whole number of containers'], maxTraceSeconds: [1, 10 * 365 * 86400, 'a number of seconds'], writeTimeoutSeconds: [1, 3600, 'a number of seconds'] } as const;
+  for (const [k, [min, max, what]] of Object.entries(limits)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (k === 'maxTracedPerUid' && !Number.isInteger(v))) {
+      throw new ShapeError(k, `expected ${what}, from ${min} to ${max}`);
+    }
+    config[k as keyof typeof limits] = v;
   }
   return config;
 }

@@ -12,10 +12,22 @@ import { logEvent, setLogFile } from '../log/log.js';
 import { parseOciState, type OciState } from '../oci/state.js';
 import { hostIdentity } from '../broker/ownership.js';
 import { userLogFile } from '../broker/user-state.js';
+import { WRITE_UNWRITTEN_STAGE } from '../trace/stages.js';
 
 let state: OciState | undefined;
 
+/** Not a runtime's stage: a prestart's writer of a dead container's profile (trace/writer.ts). */
+async function writeUnwritten(id: string | undefined): Promise<void> {
+  const config = loadConfig();
+  setLogFile(config.logFile);
+  const { writeOne } = await import('../trace/writer.js');
+  const event = writeOne(id ?? '', config);
+  process.stdout.on('error', () => {}); // a prestart that went on without waiting closed the pipe
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
 async function run(stage: string | undefined): Promise<void> {
+  if (stage === WRITE_UNWRITTEN_STAGE) return writeUnwritten(process.argv[3]);
   state = parseOciState(readFileSync(0, 'utf8'));
   // A rootless hook reads no config: the settings limit root, and root's file is not even
   // owned by anyone in the user's namespace (it shows as nobody there).

@@ -5,14 +5,12 @@
  */
 import { SeccompGenError } from '../errors.js';
 import type { Config } from '../config/config.js';
-import { Recorder } from '../kernel/recorder.js';
-import type { RecordedTarget } from '../kernel/target-codec.js';
 import { traceAnnotationOf } from '../oci/annotation.js';
 import type { OciState } from '../oci/state.js';
 import { takeDone } from '../state/done.js';
-import { withLock } from '../state/lock.js';
 import { deleteTarget, loadTarget } from '../state/targets.js';
 import { writeProfileOf, type Finished } from '../trace/finish.js';
+import { takeOut } from '../trace/register.js';
 
 export type PoststopResult = Finished;
 
@@ -26,18 +24,7 @@ export function poststop(state: OciState, config: Config): PoststopResult | null
     if (done?.reason === 'untraced') return { output: '', syscalls: 0, warnings: [`container ${state.id} ran untraced (failOpen): no profile written`] };
     throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
   }
-  const recorded = withLock((): RecordedTarget | null => {
-    const recorder = Recorder.open();
-    if (!recorder) return null;
-    try {
-      const target = recorder.read(record.key);
-      recorder.removeTarget(record.key);
-      recorder.detachIfIdle();
-      return target;
-    } finally {
-      recorder.close();
-    }
-  });
+  const recorded = takeOut(record.id, record.key);
   if (!recorded) {
     deleteTarget(state.id);
     throw new SeccompGenError('TARGET', `no recording for container ${state.id}: the recorder was detached meanwhile (reboot, or seccomp-gen uninstall?); no profile written`);

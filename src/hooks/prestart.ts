@@ -4,14 +4,11 @@
  * the container here, with one line podman shows — then register the target and return fast:
  * the container waits for us (at most the configured prestartTimeoutSeconds for the lock).
  */
-import { SeccompGenError, messageOf } from '../errors.js';
+import { SeccompGenError } from '../errors.js';
 import type { Config } from '../config/config.js';
-import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
-import { bpfRefusalCauses } from '../kernel/diagnose.js';
+import { RecorderUnavailable } from '../kernel/diagnose.js';
 import { targetKeyOf } from '../kernel/namespaces.js';
-import { Recorder } from '../kernel/recorder.js';
-import type { RecordedTarget } from '../kernel/target-codec.js';
-import { logEvent } from '../log/log.js';
+import { quote } from '../log/quote.js';
 import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
 import { containerOwner } from '../oci/owner.js';
@@ -21,9 +18,10 @@ import { checkOutput, readInput } from '../policy/output-file.js';
 import { kubernetesNamespaceOf } from '../policy/kubernetes.js';
 import { outputPolicy } from '../policy/output-policy.js';
 import { markDone } from '../state/done.js';
-import { containerAlive, gc } from '../state/gc.js';
-import { withLock } from '../state/lock.js';
-import { deleteTarget, listTargetIds, loadTarget, saveTarget, type TargetRecord } from '../state/targets.js';
+import { checkPathValue, storedBase } from '../state/limits.js';
+import type { TargetRecord } from '../state/targets.js';
+import { tellStarter } from '../state/unwritten.js';
+import { registerTarget } from '../trace/register.js';
 
 export interface PrestartResult {
   record: TargetRecord | null;
@@ -38,46 +36,30 @@ function objectOverride(): string | undefined {
   return process.env.SECCOMP_GEN_BPF_OBJECT || undefined;
 }
 
-/** The kernel refused the recorder: say why and what to do, or (fail-open) let the container go. */
-function refused(e: unknown, config: Config, id: string): string {
-  const causes = bpfRefusalCauses();
-  const why = `cannot load the BPF recorder: ${messageOf(e)}${causes.length ? `; likely: ${causes.join('; ')}` : ''}`;
+/** The kernel refused the recorder: say what to do, or (fail-open) let the container go. */
+function refused(e: RecorderUnavailable, config: Config, id: string): string {
   if (!config.failOpen) {
-    throw new SeccompGenError('BPF', `${why}. Fix that, or set "failOpen": true in the seccomp-gen config to run such containers untraced`);
+    throw new SeccompGenError('BPF', `${e.message}. Fix that, or set "failOpen": true in the seccomp-gen config to run such containers untraced`);
   }
-  markDone(id, { reason: 'untraced', detail: why });
-  return `container ${id} runs UNTRACED (failOpen): ${why}`;
+  markDone(id, { reason: 'untraced', detail: e.message });
+  return `container ${id} runs UNTRACED (failOpen): ${e.message}`;
 }
 
-type WriteProfileOf = (typeof import('../trace/finish.js'))['writeProfileOf'];
-
-/** Targets left by containers that died without a poststop, collected under the lock we hold. */
-function cheapGc(recorder: Recorder, writeProfileOf: WriteProfileOf | undefined, outputDirs: readonly string[] | undefined): void {
+/** Profiles of this starter's containers that could not be written: said once, at their next start. */
+function unwrittenWarnings(uid: number | undefined): string[] {
   try {
-    const finish = writeProfileOf && ((r: TargetRecord, rec: RecordedTarget) => writeProfileOf(r, rec, outputDirs).output);
-    const report = gc({ recorder, detach: false, ...(finish ? { finish } : {}) });
-    for (const ev of report.events) logEvent('gc', ev.action, { id: ev.id }, ev.detail);
-  } catch (e) {
-    logEvent('gc', 'failed', {}, messageOf(e)); // never stop a container for someone else's leftovers
+    return tellStarter(uid).map((item) => `the profile of container ${quote(item.id)} was not written to ${quote(item.note!.output)}: ${item.note!.reason} (its recording is kept in /run; seccomp-gen status lists it, seccomp-gen gc writes it)`);
+  } catch {
+    return []; // telling must never stop a container
   }
-}
-
-/** Whether some target's container looks gone (a stat per record: cheap). */
-function anyGone(): boolean {
-  return listTargetIds().some((id) => {
-    try {
-      const r = loadTarget(id);
-      return r !== null && !containerAlive(r);
-    } catch {
-      return true; // corrupt
-    }
-  });
 }
 
 export async function prestart(state: OciState, config: Config): Promise<PrestartResult> {
   const value = traceAnnotationOf(state.annotations);
   if (value === undefined) return { record: null, warnings: [] }; // not asked to trace this container
   const request = parseTraceAnnotation(value);
+  checkPathValue(request.output, 'of:');
+  if (request.input !== undefined) checkPathValue(request.input, 'if:');
   if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
   // Where the profile may go and whose rights read if: and write of: (policy/output-policy.ts).
   const owner = containerOwner(state.pid);
@@ -94,6 +76,7 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
     } catch (e) {
       throw new SeccompGenError(e instanceof SeccompGenError && e.code === 'PATH' ? 'PATH' : 'PROFILE', `if: ${(e as Error).message}`);
     }
+    storedBase(base); // bounded: it is kept in the shared state until the container stops
   }
   const replay = readReplayAnswers(state.bundle);
   const key = targetKeyOf(state.pid);
@@ -118,39 +101,25 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
     ...(kubernetesNamespace !== undefined ? { kubernetesNamespace } : {}),
   };
 
-  // Writing a dead container's profile needs libseccomp: loaded only when one is found.
-  const writeProfileOf = anyGone() ? (await import('../trace/finish.js')).writeProfileOf : undefined;
-
-  const warnings: string[] = [];
-  const timeoutMs = config.prestartTimeoutSeconds * 1000;
-  withLock(() => {
-    let recorder: Recorder;
-    try {
-      recorder = Recorder.attach(objectOverride());
-    } catch (e) {
-      warnings.push(refused(e, config, state.id));
-      return;
-    }
-    try {
-      cheapGc(recorder, writeProfileOf, config.outputDirs);
-      let stale: TargetRecord | null = null;
-      try {
-        stale = loadTarget(state.id); // the same container started again after a lost poststop
-      } catch {
-        deleteTarget(state.id); // corrupt: ours to replace
-      }
-      if (stale) recorder.removeTarget(stale.key);
-      saveTarget(record);
-      try {
-        recorder.addTarget(key, record.mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n);
-      } catch (e) {
-        deleteTarget(state.id);
-        recorder.detachIfIdle();
-        throw e;
-      }
-    } finally {
-      recorder.close();
-    }
-  }, timeoutMs);
-  return { record: warnings.length ? null : record, warnings };
+  let report;
+  try {
+    ({ gc: report } = registerTarget(record, {
+      ...(objectOverride() ? { bpfObject: objectOverride() } : {}),
+      timeoutMs: config.prestartTimeoutSeconds * 1000,
+      gc: config.maxTraceSeconds !== undefined ? { maxTraceMs: config.maxTraceSeconds * 1000 } : {},
+      ...(config.maxTracedPerUid !== undefined ? { maxTracedPerUid: config.maxTracedPerUid } : {}),
+    }));
+  } catch (e) {
+    if (!(e instanceof RecorderUnavailable)) throw e;
+    return { record: null, warnings: [refused(e, config, state.id), ...unwrittenWarnings(owner?.uid)] };
+  }
+  // Told only once the container goes ahead: a refused one would have used up the warning.
+  const warnings = unwrittenWarnings(owner?.uid);
+  if (report?.setAside.length) {
+    // Dead containers' profiles, written after the lock by processes of their own: this
+    // container does not wait for them (nor for the filesystems they write to).
+    const { detachWriters, startWriters } = await import('../trace/writer.js');
+    detachWriters(startWriters(report.setAside, config));
+  }
+  return { record, warnings };
 }

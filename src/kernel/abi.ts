@@ -13,9 +13,9 @@ export const COUNTS_MAP = 'sg_counts';
 export const MAX_SYSCALLS = 1024;
 export const WORDS = MAX_SYSCALLS / 64;
 export const ARCHS = 3; // native, compat, x32: the order of ARCH_SLOTS in syscalls/arches.ts
-export const SLOT_BITS = 10;
+export const SLOT_BITS = 12;
 export const SLOTS = 1 << SLOT_BITS;
-export const PROBES = 8;
+export const PROBES = 32;
 export const HASH_MULTIPLIER = 2654435761;
 
 export const KEY_PIDNS = 1;

@@ -3,6 +3,7 @@
  * Only run after a failure: it reads a few /proc and /sys files, none of which the happy path needs.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { SeccompGenError, messageOf } from '../errors.js';
 
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;
@@ -32,4 +33,12 @@ export function bpfRefusalCauses(fs = { read, exists: existsSync }): string[] {
   const unpriv = fs.read('/proc/sys/kernel/unprivileged_bpf_disabled');
   if (unpriv !== undefined && causes.length === 0 && (process.getuid?.() ?? 0) !== 0) causes.push('not running as root');
   return causes;
+}
+
+/** The recorder could not be loaded or attached: one message for every caller (hooks, record). */
+export class RecorderUnavailable extends SeccompGenError {
+  constructor(cause: unknown) {
+    const causes = bpfRefusalCauses();
+    super('BPF', `cannot load the BPF recorder: ${messageOf(cause)}${causes.length ? `; likely: ${causes.join('; ')}` : ''}`, { cause });
+  }
 }

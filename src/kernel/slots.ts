@@ -32,3 +32,18 @@ export function placeFor(states: SlotState[], sequence: number[]): number | 'exi
   }
   return free ?? 'full';
 }
+
+/**
+ * The slots that can go back to empty once the target at `index` became a tombstone: a
+ * tombstone followed by an empty slot ends every chain through it anyway, so it is emptied, and
+ * so, walking back, is each tombstone before it. No live target lies past an empty slot in its
+ * own chain, so lookups of the program (running meanwhile) still find every target. Without
+ * this, churn leaves the table full of tombstones: every untraced lookup walks all PROBES slots.
+ */
+export function tombstonesToEmpty(index: number, kindAt: (index: number) => SlotState['kind']): number[] {
+  if (kindAt(index) !== 'tombstone' || kindAt((index + 1) & (SLOTS - 1)) !== 'empty') return [];
+  const out = [index];
+  // Each one emptied makes the tombstone before it end its chains too.
+  for (let i = (index - 1) & (SLOTS - 1); out.length < SLOTS && kindAt(i) === 'tombstone'; i = (i - 1) & (SLOTS - 1)) out.push(i);
+  return out;
+}

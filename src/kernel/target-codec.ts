@@ -122,3 +122,7 @@ export function encodeCounts(counts: Counts): Buffer {
   buf.writeUInt32LE(counts.unfilteredTargets, 4);
   return buf;
 }
+
+export function decodeCounts(buf: Buffer): Counts {
+  return { mntnsTargets: buf.readUInt32LE(0), unfilteredTargets: buf.readUInt32LE(4) };
+}

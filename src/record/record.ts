@@ -7,18 +7,15 @@
  * does not take its kernel entry for an orphan.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { SeccompGenError, messageOf } from '../errors.js';
-import { bpfRefusalCauses } from '../kernel/diagnose.js';
-import { Recorder } from '../kernel/recorder.js';
+import { SeccompGenError } from '../errors.js';
 import type { RecordedTarget } from '../kernel/target-codec.js';
 import { containerOwner } from '../oci/owner.js';
 import { UNFILTERED } from '../oci/replay.js';
 import type { Profile } from '../profile/schema.js';
 import { takeDone } from '../state/done.js';
-import { withLock } from '../state/lock.js';
-import { runDir } from '../state/paths.js';
-import { deleteTarget, saveTarget, type TargetRecord } from '../state/targets.js';
+import { deleteTarget, type TargetRecord } from '../state/targets.js';
+import { readUnwritten, removeUnwritten, unwrittenPath } from '../state/unwritten.js';
+import { registerTarget, takeOut } from '../trace/register.js';
 import { launch, type LaunchOptions } from './launch.js';
 
 export interface RecordRequest {
@@ -61,8 +58,8 @@ export async function recordCommand(request: RecordRequest, options: LaunchOptio
     key,
     mode: 'all',
     pid: launched.pid,
-    // '-' (stdout) is no path: were gc to finish this target, it keeps the profile in
-    // /run/seccomp-gen/unwritten/ and says so.
+    // '-' (stdout) is no path: were gc to finish this target, its recording is set aside in
+    // /run/seccomp-gen/unwritten/, where we take it from.
     output: request.output ?? '-',
     ...(request.input !== undefined ? { input: request.input, base: request.base } : {}),
     replay: UNFILTERED,
@@ -72,27 +69,7 @@ export async function recordCommand(request: RecordRequest, options: LaunchOptio
   };
 
   try {
-    withLock(() => {
-      let recorder: Recorder;
-      try {
-        recorder = Recorder.attach(options.bpfObject);
-      } catch (e) {
-        const causes = bpfRefusalCauses();
-        throw new SeccompGenError('BPF', `cannot load the BPF recorder: ${messageOf(e)}${causes.length ? `; likely: ${causes.join('; ')}` : ''}`);
-      }
-      try {
-        saveTarget(record);
-        try {
-          recorder.addTarget(key, 0n);
-        } catch (e) {
-          deleteTarget(id);
-          recorder.detachIfIdle();
-          throw e;
-        }
-      } finally {
-        recorder.close();
-      }
-    });
+    registerTarget(record, options.bpfObject ? { bpfObject: options.bpfObject } : {});
   } catch (e) {
     launched.child.kill('SIGKILL'); // held back: it never ran
     await launched.exited;
@@ -113,25 +90,22 @@ export async function recordCommand(request: RecordRequest, options: LaunchOptio
   }
 
   // Its processes may live on (daemons it started); the profile is what ran until it exited.
-  const recorded = withLock((): RecordedTarget | null => {
-    const recorder = Recorder.open();
-    if (!recorder) return null;
-    try {
-      const target = recorder.read(key);
-      recorder.removeTarget(key);
-      recorder.detachIfIdle();
-      return target;
-    } finally {
-      recorder.close();
-    }
-  });
+  const recorded = takeOut(id, key);
   deleteTarget(id); // out of the kernel now: nothing left for gc to find
   if (!recorded) {
-    // Between its exit and our lock, a prestart's gc may have found it gone and finished it.
+    // Between its exit and our lock, a prestart's gc may have found it gone and set it aside
+    // (its writer may have finished it already).
+    try {
+      const aside = readUnwritten(id);
+      removeUnwritten(id);
+      return { exitCode, record, recorded: aside.recorded };
+    } catch {
+      /* not set aside, or written already */
+    }
     const done = takeDone(id);
     if (done?.reason === 'collected') return { exitCode, record, recorded: null, collectedTo: done.detail };
-    const kept = join(runDir(), 'unwritten', `${id}.json`);
-    throw new SeccompGenError('TARGET', `no recording of the command: the recorder was detached meanwhile (seccomp-gen uninstall?)${existsSync(kept) ? `; gc kept its profile in ${kept}` : ''}`);
+    const kept = unwrittenPath(id);
+    throw new SeccompGenError('TARGET', `no recording of the command: the recorder was detached meanwhile (seccomp-gen uninstall?)${existsSync(kept) ? `; gc kept its recording in ${kept}` : ''}`);
   }
   return { exitCode, record, recorded };
 }

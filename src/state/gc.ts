@@ -5,16 +5,22 @@
  *
  * A container is gone when the process prestart saw (record.pid) no longer has the namespace the
  * target is keyed by: it exited, or its pid now belongs to another process. Its recording is not
- * thrown away: the profile is written to of: as poststop would (the container's processes are all
- * dead, so it is complete), and a marker tells a late poststop it is done. Map entries no record
- * claims are removed, and the program is detached when no target remains.
+ * thrown away, but neither is its profile written here: the lock is shared by every container
+ * starting on the host, and the output file may sit on a filesystem that hangs (a stopped FUSE
+ * daemon, a dead NFS server). So gc only sets the recording aside, in the bounded unwritten store
+ * on /run (state/unwritten.ts); the caller writes it after the lock, with a time limit
+ * (trace/writer.ts). A target traced longer than maxTraceMs is finished the same way though its
+ * container runs on. Map entries no record claims are removed, and the program is detached when
+ * no target remains.
  */
 import { statSync } from 'node:fs';
-import { SeccompGenError, messageOf } from '../errors.js';
+import { SeccompGenError } from '../errors.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
-import { deleteTarget, listTargetIds, loadTarget, type TargetRecord } from './targets.js';
-import { markDone, pruneDone } from './done.js';
+import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, type TargetRecord } from './targets.js';
+import { pruneDone } from './done.js';
 import { rootlessClaimedKeys } from './broker-records.js';
+import { pruneLockTemps } from './lock.js';
+import { setAside as setAsideInStore } from './unwritten.js';
 
 /** The part of the Recorder gc uses (a fake in the unit tests). */
 export interface GcRecorder {
@@ -28,17 +34,26 @@ export interface GcDeps {
   recorder: GcRecorder | null;
   /** Whether the container of `record` still exists. */
   alive?: (record: TargetRecord) => boolean;
-  /** Write the profile of a gone container; returns where. Without it, such targets wait for a later gc. */
-  finish?: (record: TargetRecord, recorded: RecordedTarget) => string;
+  /** Keep a finished target's recording for writing after the lock (default: the unwritten store). */
+  setAside?: (record: TargetRecord, recorded: RecordedTarget) => void;
+  /** A target traced longer than this is finished though its container runs (config maxTraceSeconds). */
+  maxTraceMs?: number;
+  /**
+   * Look for kernel entries no record claims: 'always' (seccomp-gen gc), or 'when-needed' (a
+   * prestart): only when a corrupt record was removed or no record is left, the ways an orphan
+   * can arise, which spares the hook a scan of the whole table (a few ms for the whole table).
+   */
+  orphans?: 'always' | 'when-needed';
   /** Detach the program when no target remains (prestart, about to add one, says no). */
   detach?: boolean;
   /** Told before each container is looked at, for the CLI's progress line over many. */
   onProgress?: (checked: number, total: number) => void;
+  now?: number;
 }
 
 export interface GcEvent {
   id?: string;
-  action: 'collected' | 'lost' | 'corrupt' | 'orphan' | 'unwritten';
+  action: 'collected' | 'set-aside' | 'lost' | 'corrupt' | 'orphan' | 'unwritten' | 'writing';
   detail: string;
 }
 
@@ -46,6 +61,8 @@ export interface GcReport {
   events: GcEvent[];
   kept: number;
   detached: boolean;
+  /** Ids whose recordings were set aside: the caller writes their profiles, after the lock. */
+  setAside: string[];
 }
 
 /** Does `record.pid` still have the namespace the target is keyed by? */
@@ -61,14 +78,17 @@ const sameKey = (a: TargetKey, b: TargetKey) => a.kind === b.kind && a.inum === 
 
 export function gc(deps: GcDeps): GcReport {
   const alive = deps.alive ?? containerAlive;
+  const setAside = deps.setAside ?? setAsideInStore;
+  const now = deps.now ?? Date.now();
   const events: GcEvent[] = [];
   const live: TargetKey[] = [];
+  const setAsideIds: string[] = [];
   const ids = listTargetIds();
   for (const [checked, id] of ids.entries()) {
     deps.onProgress?.(checked, ids.length);
     let record: TargetRecord | null;
     try {
-      record = loadTarget(id);
+      record = loadTargetHead(id); // the base only when there is something to set aside
     } catch (e) {
       if (!(e instanceof SeccompGenError)) throw e;
       deleteTarget(id); // its key is unknown: its map entry goes below, as an orphan
@@ -76,31 +96,34 @@ export function gc(deps: GcDeps): GcReport {
       continue;
     }
     if (!record) continue; // removed meanwhile
-    if (alive(record)) {
+    const tracedMs = now - Date.parse(record.startedAt);
+    const overdue = deps.maxTraceMs !== undefined && tracedMs > deps.maxTraceMs;
+    if (!overdue && alive(record)) {
       live.push(record.key);
       continue;
     }
     const recorded = deps.recorder?.read(record.key) ?? null;
-    if (recorded && !deps.finish) {
-      live.push(record.key); // not ours to write now: left for a gc that can
-      continue;
-    }
-    if (!recorded || !deps.finish) {
+    if (!recorded) {
       deleteTarget(id);
       events.push({ id, action: 'lost', detail: 'container gone and no recording in the kernel (reboot?): no profile' });
       continue;
     }
     try {
-      const output = deps.finish(record, recorded);
-      markDone(id, { reason: 'collected', detail: output });
-      events.push({ id, action: 'collected', detail: `profile written to ${output}` });
+      setAside(loadTarget(id) ?? record, recorded);
+      setAsideIds.push(id);
+      const why = overdue ? `traced for longer than ${Math.round(deps.maxTraceMs! / 1000)} s (maxTraceSeconds), finished` : 'container gone';
+      events.push({ id, action: 'set-aside', detail: `${why}: recording set aside, its profile is written after the lock` });
     } catch (e) {
-      events.push({ id, action: 'unwritten', detail: messageOf(e) });
+      if (!(e instanceof SeccompGenError)) throw e;
+      live.push(record.key); // left in the kernel for a later gc (/run full?)
+      events.push({ id, action: 'unwritten', detail: `cannot set the recording aside, left for a later gc: ${e.message}` });
+      continue;
     }
     deps.recorder?.removeTarget(record.key);
     deleteTarget(id);
   }
-  if (deps.recorder) {
+  const sweep = deps.orphans !== 'when-needed' || live.length === 0 || events.some((e) => e.action === 'corrupt');
+  if (deps.recorder && sweep) {
     const claimed = [...live, ...rootlessClaimedKeys()]; // rootless containers' entries are the broker's (src/broker/)
     for (const key of deps.recorder.keys()) {
       if (claimed.some((k) => sameKey(k, key))) continue;
@@ -109,6 +132,7 @@ export function gc(deps: GcDeps): GcReport {
     }
   }
   pruneDone();
+  pruneLockTemps();
   const detached = deps.recorder && deps.detach !== false ? deps.recorder.detachIfIdle() : false;
-  return { events, kept: live.length, detached };
+  return { events, kept: live.length, detached, setAside: setAsideIds };
 }

@@ -1,10 +1,17 @@
 /**
  * One lock around the shared kernel state (load-or-reuse the pinned program, add or remove a
  * target, detach when the last leaves), taken by concurrent hook processes. Node has no flock(2),
- * so the lock is a file created with O_EXCL holding the owner's pid; a lock whose owner died
- * (kill -9 between the steps) is broken by the next taker, under a second lock (see breakIfStale).
+ * so the lock is a file holding the owner's pid, and it is never left empty: the pid is written
+ * to a private temporary file first, which link(2) then puts in place, atomically and only if no
+ * lock exists. The lock either holds a whole pid or does not exist. On a full /run the write of
+ * the temporary file fails (ENOSPC), nothing is left behind, and the next taker gets the lock as
+ * soon as there is room again. (The old O_EXCL-then-write lock stayed empty after an ENOSPC, and
+ * an empty lock was never taken for stale: tracing stopped until someone removed it by hand.)
+ * A lock whose owner died (kill -9 between the steps) is broken by the next taker, under a second
+ * lock of the same kind (see breakIfStale).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { lockPath, runDir } from './paths.js';
 
@@ -22,15 +29,32 @@ function alive(pid: number): boolean {
   }
 }
 
+const TEMP_SUFFIX = '.taking';
+let taken = 0;
+
+/** Put a file holding our pid at `path` if there is none; false if one is there. */
 function tryAcquire(path: string): boolean {
+  const temp = `${path}.${process.pid}.${taken++}${TEMP_SUFFIX}`;
   try {
-    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeSync(fd, String(process.pid));
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(temp, path);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new SeccompGenError('LOCK', `cannot create lock ${path} (${(e as NodeJS.ErrnoException).code})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    const why = code === 'ENOSPC' || code === 'EDQUOT' ? `${runDir()} is full` : code;
+    throw new SeccompGenError('LOCK', `cannot take the lock ${path} (${why}): make room there; tracing resumes by itself`);
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* never made */
+    }
   }
 }
 
@@ -42,29 +66,38 @@ function readOwner(path: string): string | undefined {
   }
 }
 
-function isStale(owner: string | undefined): boolean {
-  const pid = Number(owner);
-  // An empty file is a lock being written right now, not a stale one.
-  return owner !== undefined && owner !== '' && Number.isInteger(pid) && pid > 0 && !alive(pid);
+/** A breaker, or a lock with no pid (left by an older seccomp-gen on a full disk), older than this is stale. */
+const BREAKER_STALE_MS = 5_000;
+
+function olderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
+  }
 }
 
-/** A breaker older than this was left by a taker killed inside its few-microsecond window. */
-const BREAKER_STALE_MS = 5_000;
+function isStale(path: string, owner: string | undefined): boolean {
+  if (owner === undefined) return false;
+  const pid = Number(owner);
+  if (owner === '' || !Number.isInteger(pid) || pid <= 0) return olderThan(path, BREAKER_STALE_MS);
+  return !alive(pid);
+}
 
 /**
  * Break the lock if its owner is dead. Reading the pid and unlinking the path are two steps: two
  * takers that both saw the dead pid could otherwise both unlink, the second removing the live lock
  * the first (or a third) had just taken, and two would run at once. So breaking is itself
- * exclusive (lock.break, O_EXCL) and re-reads the owner under it: only the same dead owner's file
- * is removed.
+ * exclusive (lock.break) and re-reads the owner under it: only the same dead owner's file is
+ * removed.
  */
 function breakIfStale(path: string): void {
   const owner = readOwner(path);
-  if (!isStale(owner)) return;
+  if (!isStale(path, owner)) return;
   const breaker = `${path}.break`;
   if (!tryAcquire(breaker)) {
     try {
-      if (Date.now() - statSync(breaker).mtimeMs > BREAKER_STALE_MS) unlinkSync(breaker);
+      if (olderThan(breaker, BREAKER_STALE_MS)) unlinkSync(breaker);
     } catch {
       /* released meanwhile */
     }
@@ -83,13 +116,35 @@ function breakIfStale(path: string): void {
   }
 }
 
+/** Temporary files of takers killed between writing their pid and linking it (gc calls this). */
+export function pruneLockTemps(): number {
+  let n = 0;
+  let names: string[];
+  try {
+    names = readdirSync(runDir());
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const m = /^lock(?:\.break)?\.(\d+)\.\d+\.taking$/.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(runDir(), name));
+      n++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return n;
+}
+
 export function withLock<T>(fn: () => T, timeoutMs = 10_000): T {
   mkdirSync(runDir(), { recursive: true, mode: 0o700 });
   const path = lockPath();
   const deadline = Date.now() + timeoutMs;
   for (let wait = 1; !tryAcquire(path); wait = Math.min(wait * 2, 20)) {
     if (Date.now() > deadline) {
-      throw new SeccompGenError('LOCK', `${path} stayed locked for ${timeoutMs / 1000} s (held by pid ${readFileSync(path, 'utf8') || '?'})`);
+      throw new SeccompGenError('LOCK', `${path} stayed locked for ${timeoutMs / 1000} s (held by pid ${readOwner(path) || '?'})`);
     }
     breakIfStale(path);
     sleep(wait);

@@ -1,7 +1,10 @@
 /**
  * One file per traced container, /run/seccomp-gen/targets/<id>.json, written by prestart and
  * consumed by poststop (which gets no pid, so it cannot find the namespace by itself). The base
- * profile is stored here as read at prestart: a bad if: stops the container before it runs.
+ * profile is stored beside it, <id>+base.json ('+' is in no container id), as read at prestart
+ * (a bad if: stops the container before it runs): gc, status and the per-uid count read every
+ * record under the shared lock, and only the writing of a profile needs its base. Both are compact JSON, bounded (state/limits.ts)
+ * when written, and read back with the same bounds: a record that could be written can be read.
  */
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +12,10 @@ import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string, stringArray } from '../io/shape.js';
 import type { Profile } from '../profile/schema.js';
-import { formatJson, writeFileAtomic } from '../io/write-file.js';
+import { writeFileAtomic } from '../io/write-file.js';
 import { checkReplayAnswers, type ReplayAnswers } from '../oci/replay.js';
 import { CONTAINER_ID } from '../oci/state.js';
+import { MAX_BASE_BYTES, MAX_RECORD_BYTES, storedBase } from './limits.js';
 import { targetsDir } from './paths.js';
 
 export interface TargetRecord {
@@ -82,53 +86,93 @@ export function checkTargetRecord(data: unknown): TargetRecord {
   return record;
 }
 
-function recordPath(id: string): string {
+function recordPath(id: string, part: '' | '+base' = ''): string {
   if (!CONTAINER_ID.test(id)) throw new SeccompGenError('STATE', `"${id}" is not a container id`);
-  return join(targetsDir(), `${id}.json`);
+  return join(targetsDir(), `${id}${part}.json`);
+}
+
+/** The record as stored: compact, without its base; refused when over MAX_RECORD_BYTES. */
+export function storedRecord(record: TargetRecord): string {
+  const { base: _base, ...head } = record;
+  const text = JSON.stringify(head);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_RECORD_BYTES) {
+    throw new SeccompGenError('STATE', `the tracing state of container ${record.id} would take ${bytes} bytes, over the ${MAX_RECORD_BYTES}-byte limit (its paths, or the errno rules of its seccomp filter, are too large)`);
+  }
+  return text;
 }
 
 export function saveTarget(record: TargetRecord): void {
+  const head = storedRecord(record);
+  const base = record.base !== undefined ? storedBase(record.base) : undefined;
   mkdirSync(targetsDir(), { recursive: true, mode: 0o700 });
-  writeFileAtomic(recordPath(record.id), formatJson(record), { mode: 0o600 });
+  // The base first: a record on disk always has its base.
+  if (base !== undefined) writeFileAtomic(recordPath(record.id, '+base'), base, { mode: 0o600 });
+  writeFileAtomic(recordPath(record.id), head, { mode: 0o600 });
 }
 
-/** The record of container `id`, or null when it was never traced. */
-export function loadTarget(id: string): TargetRecord | null {
-  const path = recordPath(id);
+function readState(path: string, limit: number): unknown {
   let text: string;
   try {
-    text = readRegularFile(path);
+    text = readRegularFile(path, limit);
   } catch (e) {
-    if (e instanceof SeccompGenError && /ENOENT/.test(e.message)) return null;
+    if (e instanceof SeccompGenError && /ENOENT/.test(e.message)) return undefined;
     throw e;
   }
-  const corrupt = () => new SeccompGenError('TARGET', `${path}: corrupt tracing state; remove it`);
-  let data: unknown;
   try {
-    data = parseJson(text, path);
+    return parseJson(text, path);
   } catch {
-    throw corrupt(); // cut short (a crash mid-write of an older version, a full disk): same remedy
+    throw corrupt(path); // cut short (a crash mid-write of an older version, a full disk): same remedy
   }
+}
+
+const corrupt = (path: string) => new SeccompGenError('TARGET', `${path}: corrupt tracing state; remove it`);
+
+/**
+ * The record of container `id` without its base (what gc, status and the per-uid count need), or
+ * null when it was never traced.
+ */
+export function loadTargetHead(id: string): TargetRecord | null {
+  const path = recordPath(id);
+  const data = readState(path, MAX_RECORD_BYTES);
+  if (data === undefined) return null;
   try {
     return checkTargetRecord(data);
   } catch (e) {
-    if (e instanceof ShapeError) throw corrupt();
+    if (e instanceof ShapeError) throw corrupt(path);
+    throw e;
+  }
+}
+
+/** The whole record of container `id`, base included, or null when it was never traced. */
+export function loadTarget(id: string): TargetRecord | null {
+  const record = loadTargetHead(id);
+  if (!record || record.input === undefined || record.base !== undefined) return record;
+  const path = recordPath(id, '+base');
+  const base = readState(path, MAX_BASE_BYTES);
+  if (base === undefined) throw corrupt(path); // written before its record: never missing
+  try {
+    return checkTargetRecord({ ...record, base });
+  } catch (e) {
+    if (e instanceof ShapeError) throw corrupt(path);
     throw e;
   }
 }
 
 export function deleteTarget(id: string): void {
-  try {
-    unlinkSync(recordPath(id));
-  } catch {
-    /* already gone */
+  for (const part of ['', '+base'] as const) {
+    try {
+      unlinkSync(recordPath(id, part));
+    } catch {
+      /* already gone */
+    }
   }
 }
 
 export function listTargetIds(): string[] {
   try {
     return readdirSync(targetsDir())
-      .filter((f) => f.endsWith('.json'))
+      .filter((f) => f.endsWith('.json') && !f.includes('+'))
       .map((f) => f.slice(0, -'.json'.length));
   } catch {
     return [];

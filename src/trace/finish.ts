@@ -2,8 +2,9 @@
  * Turning a target's recording into its profile file: what poststop does when a container stops,
  * and what gc does for a container that died without a poststop. The of: path is checked again
  * here, on the same directory handle as the write and with the starter's rights
- * (policy/output-file.ts): it may have changed since prestart. A profile that cannot be put
- * there is kept in /run/seccomp-gen/unwritten/<id>.json, never lost.
+ * (policy/output-file.ts): it may have changed since prestart. A recording whose profile cannot be
+ * put there is kept in /run/seccomp-gen/unwritten/ (state/unwritten.ts), never lost; a rootless
+ * hook keeps the profile in the user's own directory instead (options.keepDir).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { allowedCount } from '../profile/build.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { writeOutput } from '../policy/output-file.js';
 import { outputPolicy, type OutputPolicy } from '../policy/output-policy.js';
-import { runDir } from '../state/paths.js';
+import { keepUnwritten } from '../state/unwritten.js';
 import type { TargetRecord } from '../state/targets.js';
 import { unnamedWarning } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
@@ -42,11 +43,16 @@ export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, o
   try {
     writeOutput(options.policy ?? outputPolicy({ starter: record.owner, kubernetesNamespace: record.kubernetesNamespace, outputDirs }), record.output, text);
   } catch (e) {
-    // Do not lose a recording we cannot put back: keep the profile where root can find it.
-    const keep = options.keepDir ?? join(runDir(), 'unwritten');
-    mkdirSync(keep, { recursive: true, mode: 0o700 });
-    writeFileAtomic(join(keep, `${record.id}.json`), text, { mode: 0o600 });
-    throw new SeccompGenError('PATH', `${(e as Error).message}; the profile was kept in ${join(keep, `${record.id}.json`)}`);
+    const why = (e as Error).message;
+    if (options.keepDir !== undefined) {
+      // A rootless hook: the user's own place; root's unwritten store is not theirs to write.
+      mkdirSync(options.keepDir, { recursive: true, mode: 0o700 });
+      writeFileAtomic(join(options.keepDir, `${record.id}.json`), text, { mode: 0o600 });
+      throw new SeccompGenError('PATH', `${why}; the profile was kept in ${join(options.keepDir, `${record.id}.json`)}`);
+    }
+    // Do not lose a recording we cannot put back: keep it where root can find it, with the reason.
+    const kept = keepUnwritten(record, recorded, why);
+    throw new SeccompGenError('PATH', `${why}; the recording was kept in ${kept} (seccomp-gen gc writes it once the path works)`);
   }
   return { output: record.output, syscalls: allowedCount(profile), warnings };
 }

@@ -36,7 +36,7 @@ function configError(path: string): string {
 
 describe('loadConfig', () => {
   it('gives the defaults when there is no file: no allow-list, 5 s, fail closed, /var/log/seccomp-gen.log', () => {
-    expect(loadConfig(join(dir, 'none.json'))).toEqual({ prestartTimeoutSeconds: 5, failOpen: false, logFile: DEFAULT_LOG_FILE, maxTracedPerUid: 16, argumentFilters: true });
+    expect(loadConfig(join(dir, 'none.json'))).toEqual({ prestartTimeoutSeconds: 5, failOpen: false, logFile: DEFAULT_LOG_FILE, argumentFilters: true });
     expect(defaultConfig().outputDirs).toBeUndefined();
   });
 
@@ -50,6 +50,13 @@ describe('loadConfig', () => {
   it('reads every setting', () => {
     const p = write({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2, argumentFilters: false });
     expect(loadConfig(p)).toEqual({ outputDirs: ['/home', '/srv/p'], prestartTimeoutSeconds: 2.5, failOpen: true, logFile: '/tmp/sg.log', runtimes: ['crun'], maxTracedPerUid: 2, argumentFilters: false });
+  });
+
+  it('reads the limits a busy node sets (per-uid containers, longest trace, write time limit) and refuses nonsense', () => {
+    expect(loadConfig(write({ maxTracedPerUid: 3, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 }))).toMatchObject({ maxTracedPerUid: 3, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 });
+    for (const bad of [{ maxTracedPerUid: 0 }, { maxTracedPerUid: 1.5 }, { maxTraceSeconds: -1 }, { writeTimeoutSeconds: '5' }]) {
+      expect(() => loadConfig(write(bad))).toThrow(new RegExp(Object.keys(bad)[0]!));
+    }
   });
 
   it('refuses an unknown (e.g. misspelt) key rather than ignoring an allow-list', () => {

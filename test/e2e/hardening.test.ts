@@ -75,6 +75,10 @@ function cli(...args: string[]) {
 }
 
 const out = (name: string) => join(base, 'out', name);
+async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
+  return check();
+}
 const log = () => (existsSync(env.SECCOMP_GEN_LOG!) ? readFileSync(env.SECCOMP_GEN_LOG!, 'utf8') : '');
 const targets = () => (existsSync(join(base, 'run', 'targets')) ? readdirSync(join(base, 'run', 'targets')) : []);
 const pinned = () => existsSync(join(env.SECCOMP_GEN_PIN_DIR!, 'link'));
@@ -109,6 +113,8 @@ describe('poststop never runs (podman killed, a failed hook)', () => {
     await kill(dead);
     const next = await namespaced();
     expect(hook('prestart', 'next', `of:${out('next.json')}`, next.pid).status).toBe(0);
+    // Written by a process of its own after the lock: the prestart did not wait for it.
+    expect(await eventually(() => /gc collected id=dead output=\S+dead\.json/.test(log()))).toBe(true);
     expect(existsSync(out('dead.json'))).toBe(true);
     expect(targets()).toEqual(['next.json']);
     expect(hook('poststop', 'next', `of:${out('next.json')}`).status).toBe(0);
@@ -291,5 +297,182 @@ describe('with podman', () => {
     expect(allowed(readProfile(p)).has('nanosleep') || allowed(readProfile(p)).has('clock_nanosleep')).toBe(true);
     spawnSync('node', [CLI, 'gc']);
     expect(recorderPinned()).toBe(false);
+  });
+});
+
+/**
+ * Issue 13: no container can deny or spoil tracing for the others. Each case is an attack that
+ * worked before (see the issue) and fails now.
+ */
+describe('no container can deny or spoil tracing for the others', () => {
+  const mounts: string[] = [];
+  afterEach(() => {
+    for (const m of mounts.splice(0)) spawnSync('umount', ['-l', m]);
+  });
+
+  /** A FUSE mount (bindfs) of a fresh directory; `stop()` freezes its daemon: every access hangs. */
+  async function fuseMount(): Promise<{ dir: string; stop: () => void; resume: () => void }> {
+    const src = join(base, 'fuse-src');
+    const dir = join(base, 'fuse');
+    mkdirSync(src);
+    mkdirSync(dir);
+    const daemon = spawn('bindfs', ['-f', src, dir], { stdio: 'ignore' });
+    children.push(daemon);
+    mounts.push(dir);
+    for (let i = 0; i < 100 && spawnSync('mountpoint', ['-q', dir]).status !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(spawnSync('mountpoint', ['-q', dir]).status).toBe(0);
+    return { dir, stop: () => daemon.kill('SIGSTOP'), resume: () => daemon.kill('SIGCONT') };
+  }
+
+  it('a dead container whose of: hangs (FUSE daemon stopped) costs the next containers nothing, and only its own profile', async () => {
+    setup({ writeTimeoutSeconds: 2 });
+    const fuse = await fuseMount();
+    const victim = join(fuse.dir, 'hung.json');
+    const dead = await namespaced();
+    expect(hook('prestart', 'on-fuse', `of:${victim}`, dead.pid).status).toBe(0);
+    await kill(dead); // no poststop: gc will find it
+    fuse.stop();
+    try {
+      const others = [];
+      for (let i = 0; i < 3; i++) {
+        const c = await namespaced();
+        const r = hook('prestart', `other-${i}`, `of:${out(`o${i}.json`)}`, c.pid);
+        others.push(r);
+        await kill(c);
+        expect(hook('poststop', `other-${i}`, `of:${out(`o${i}.json`)}`).status).toBe(0);
+      }
+      console.log(`prestarts while a dead container's of: hangs: ${others.map((r) => r.ms).join(', ')} ms (before: "hook ran past specified timeout of 10.0s")`);
+      for (const r of others) expect(r).toMatchObject({ status: 0, stderr: '' });
+      for (const r of others) expect(r.ms).toBeLessThan(1500);
+      // Its writer is killed at the limit; the recording stays, with the reason, in status.
+      expect(await eventually(() => /gc set-aside id=on-fuse/.test(log()))).toBe(true);
+      await new Promise((r) => setTimeout(r, 4000)); // past the limit (2 s) and the note's grace second
+      const st = cli('status');
+      expect(st.stdout).toMatch(/profiles not written: 1, \d+ bytes kept/);
+      expect(st.stdout).toMatch(/on-fuse .*hung\.json .*did not finish within 2 s \(writeTimeoutSeconds; a hung filesystem\?\)/);
+    } finally {
+      fuse.resume();
+    }
+    // Once the filesystem answers again, gc writes it.
+    const gc = cli('gc');
+    expect(gc.stdout).toMatch(/collected on-fuse: profile written to .*hung\.json/);
+    expect(readProfile(victim).defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(cli('status').stdout).not.toMatch(/profiles not written/);
+  }, 60_000);
+
+  it('a full /run: prestart says so and leaves no lock behind; tracing works again the moment space returns', async () => {
+    setup();
+    const run = join(base, 'run');
+    mkdirSync(run);
+    spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'sg-full-run', run]);
+    mounts.push(run);
+    const filler = join(run, 'filler');
+    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k', 'count=64'], { stdio: 'ignore' }); // stops at ENOSPC
+    const c = await namespaced();
+    const full = hook('prestart', 'on-full', `of:${out('f.json')}`, c.pid);
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/cannot take the lock .*\/lock \(.* is full\): make room there; tracing resumes by itself/);
+    expect(existsSync(join(run, 'lock'))).toBe(false);
+    unlinkSync(filler);
+    const again = hook('prestart', 'on-full', `of:${out('f.json')}`, c.pid);
+    expect(again).toMatchObject({ status: 0, stderr: '' });
+    expect(again.ms).toBeLessThan(3000); // no stale lock to wait out (before: "stayed locked for 5 s (held by pid ?)" for ever)
+    await kill(c);
+    expect(hook('poststop', 'on-full', `of:${out('f.json')}`).status).toBe(0);
+    expect(existsSync(out('f.json'))).toBe(true);
+  });
+
+  it('a deeply nested if: is refused; a large legitimate one is traced, written, and not taken for corrupt by a concurrent gc', async () => {
+    setup();
+    let deep = '0';
+    for (let i = 0; i < 1400; i++) deep = `[${deep}]`;
+    writeFileSync(join(base, 'deep.json'), `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[],"x":${deep}}`);
+    const c = await namespaced();
+    const nested = hook('prestart', 'nested', `if:${join(base, 'deep.json')};of:${out('n.json')}`, c.pid);
+    expect(nested.status).toBe(1);
+    expect(nested.stderr).toMatch(/if: nests JSON more than 32 deep/);
+
+    const rules = Array.from({ length: 9000 }, (_, i) => ({ names: [`fake_syscall_${i}`], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }));
+    writeFileSync(join(base, 'big.json'), JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: rules }, null, 2)); // ~800 KB
+    const big = hook('prestart', 'big-base', `if:${join(base, 'big.json')};of:${out('big.json')}`, c.pid);
+    expect(big).toMatchObject({ status: 0 });
+    // Another container's prestart runs gc over the big record: it is alive, and stays.
+    const other = await namespaced();
+    expect(hook('prestart', 'other', `of:${out('other.json')}`, other.pid).status).toBe(0);
+    expect(log()).not.toMatch(/gc corrupt/);
+    expect(targets().sort()).toEqual(['big-base+base.json', 'big-base.json', 'other.json']);
+    await kill(c);
+    await kill(other);
+    expect(hook('poststop', 'big-base', `of:${out('big.json')}`).status).toBe(0);
+    expect(hook('poststop', 'other', `of:${out('other.json')}`).status).toBe(0);
+    expect(readFileSync(out('big.json'), 'utf8')).toMatch(/fake_syscall_8999/);
+  });
+
+  it('a path over PATH_MAX or with control characters is refused at prestart; status and the log quote what they print', async () => {
+    setup();
+    const c = await namespaced();
+    const long = hook('prestart', 'long', `of:/tmp/${'a'.repeat(120_000)}`, c.pid);
+    expect(long.status).toBe(1);
+    expect(long.stderr).toMatch(/of: is 120005 bytes long, over PATH_MAX \(4096\): use a shorter path/);
+    const escape = hook('prestart', 'esc', `of:${out('x\x1b[2K\rfake-row.json')}`, c.pid);
+    expect(escape.status).toBe(1);
+    expect(escape.stderr).toMatch(/contains control or bidi characters/);
+    expect(escape.stderr).not.toMatch(/\x1b/);
+    const forged = out('p.json  pid:1  2026-01-01T00:00:00.000Z  shadow  tracing');
+    expect(hook('prestart', 'forged', `of:${forged}`, c.pid)).toMatchObject({ status: 0, stderr: '' });
+    const rows = cli('status').stdout.split('\n').filter((l) => /tracing$/.test(l));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(`"${forged}"`);
+    expect(log()).toContain(`output="${forged}"`);
+    expect(log().split('\n').filter((l) => / traced /.test(l))).toHaveLength(1);
+    await kill(c);
+    expect(hook('poststop', 'forged', `of:${forged}`).status).toBe(0);
+  });
+
+  it('a poststop that cannot write says so: the log, status with the reason, and the same starter\'s next prestart', async () => {
+    setup();
+    mkdirSync(out('gone-dir'));
+    const c = await namespaced(1234);
+    expect(hook('prestart', 'silent', `of:${out('gone-dir/p.json')}`, c.pid).status).toBe(0);
+    rmSync(out('gone-dir'), { recursive: true });
+    writeFileSync(out('gone-dir'), 'now a file'); // its directory is no longer a directory
+    await kill(c);
+    const post = hook('poststop', 'silent', `of:${out('gone-dir/p.json')}`);
+    expect(post.status).toBe(1); // podman ignores this status: the user sees nothing there
+    expect(log()).toMatch(/poststop refused id=silent code=PATH.*kept in/);
+    expect(cli('status').stdout).toMatch(/profiles not written: 1.*\nsilent .*gone-dir\/p\.json .*Z  /);
+    // Another starter's container is not told about it.
+    const stranger = await namespaced(4321);
+    expect(hook('prestart', 'stranger', `of:${out('s.json')}`, stranger.pid)).toMatchObject({ status: 0, stderr: '' });
+    // The same starter's next container is, once, on stderr (podman shows a prestart's stderr).
+    const next = await namespaced(1234);
+    const warned = hook('prestart', 'next', `of:${out('next.json')}`, next.pid);
+    expect(warned.status).toBe(0);
+    expect(warned.stderr).toMatch(/^seccomp-gen prestart: warning: the profile of container silent was not written to \S+gone-dir\/p\.json: .*seccomp-gen status lists it/);
+    const again = await namespaced(1234);
+    expect(hook('prestart', 'again', `of:${out('again.json')}`, again.pid)).toMatchObject({ status: 0, stderr: '' });
+  });
+
+  it('maxTracedPerUid refuses a starter\'s next container past the limit, not another starter\'s', async () => {
+    setup({ maxTracedPerUid: 2 });
+    for (const id of ['u1', 'u2']) expect(hook('prestart', id, `of:${out(`${id}.json`)}`, (await namespaced(1234)).pid).status).toBe(0);
+    const third = hook('prestart', 'u3', `of:${out('u3.json')}`, (await namespaced(1234)).pid);
+    expect(third.status).toBe(1);
+    expect(third.stderr).toMatch(/uid 1234 already has 2 containers traced, the most allowed \(maxTracedPerUid 2\): wait for one to stop/);
+    expect(hook('prestart', 'v1', `of:${out('v1.json')}`, (await namespaced(4321)).pid).status).toBe(0);
+  });
+
+  it('maxTraceSeconds finishes a container that never stops: its profile is written and its slot freed', async () => {
+    setup({ maxTraceSeconds: 1 });
+    const forever = await namespaced();
+    expect(hook('prestart', 'forever', `of:${out('forever.json')}`, forever.pid).status).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    const next = await namespaced();
+    expect(hook('prestart', 'next', `of:${out('next.json')}`, next.pid).status).toBe(0);
+    expect(await eventually(() => existsSync(out('forever.json')) && /gc collected id=forever/.test(log()))).toBe(true);
+    expect(log()).toMatch(/gc set-aside id=forever: traced for longer than 1 s \(maxTraceSeconds\)/);
+    expect(targets()).toEqual(['next.json']);
+    const late = hook('poststop', 'forever', `of:${out('forever.json')}`);
+    expect(late.stderr).toMatch(/already written to .*forever\.json/);
   });
 });

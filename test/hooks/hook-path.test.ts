@@ -21,7 +21,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = 'src/hooks/main.ts';
 /** The stages main.ts loads: root's two, and the rootless hooks' (which ask the broker). */
-const STAGES = ['src/hooks/poststop.ts', 'src/hooks/prestart.ts', 'src/hooks/rootless.ts'];
+const STAGES = ['src/hooks/poststop.ts', 'src/hooks/prestart.ts', 'src/hooks/rootless.ts', 'src/trace/writer.ts'];
 /** Packages a stage may load at start: koffi is how the hook reaches libbpf and libseccomp. */
 const START_PACKAGES = ['koffi'];
 /** Files reached by import() whose own static imports may load zod, each for a stated reason. */
@@ -76,7 +76,7 @@ beforeAll(async () => {
 });
 
 describe('the hook bundle', () => {
-  it('is the bundle of the two stages', () => {
+  it('is the bundle of its stages: the runtime\'s two, the rootless one, and the dead containers\' writer', () => {
     expect(Object.keys(inputs)).toContain(ENTRY);
     const stages = inputs[ENTRY]!.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path).sort();
     expect(stages).toEqual(STAGES);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROBES, SLOTS } from '../../src/kernel/abi.js';
-import { placeFor, probeSequence, slotOf, type SlotState } from '../../src/kernel/slots.js';
+import { placeFor, probeSequence, slotOf, tombstonesToEmpty, type SlotState } from '../../src/kernel/slots.js';
 
 const used = (matches = false): SlotState => ({ kind: 'used', matches });
 const empty: SlotState = { kind: 'empty' };
@@ -46,5 +46,66 @@ describe('placeFor', () => {
 
   it('is full when every probed slot is taken by others', () => {
     expect(placeFor(SEQ.map(() => used()), SEQ)).toBe('full');
+  });
+});
+
+describe('tombstonesToEmpty', () => {
+  const table = (kinds: Record<number, SlotState['kind']>) => (i: number) => kinds[i] ?? 'empty';
+
+  it('empties a tombstone whose next slot is empty, and the tombstones before it', () => {
+    expect(tombstonesToEmpty(12, table({ 9: 'used', 10: 'tombstone', 11: 'tombstone', 12: 'tombstone' }))).toEqual([12, 11, 10]);
+  });
+
+  it('keeps a tombstone a chain still runs through', () => {
+    expect(tombstonesToEmpty(12, table({ 12: 'tombstone', 13: 'used' }))).toEqual([]);
+  });
+
+  it('wraps around the start of the array', () => {
+    expect(tombstonesToEmpty(0, table({ 0: 'tombstone', [SLOTS - 1]: 'tombstone', [SLOTS - 2]: 'used' }))).toEqual([0, SLOTS - 1]);
+  });
+});
+
+/** Register and remove namespaces as a busy node does, with the rules the recorder applies. */
+function churn(live: number, registrations: number, seed: number): { refusedAt: number | null } {
+  const kinds = new Array<SlotState['kind']>(SLOTS).fill('empty');
+  const held = new Array<number>(SLOTS).fill(-1);
+  let s = seed;
+  const random = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+  const traced: number[] = [];
+  const remove = (inum: number) => {
+    for (const i of probeSequence(inum)) {
+      if (kinds[i] === 'empty') return;
+      if (kinds[i] === 'used' && held[i] === inum) {
+        kinds[i] = 'tombstone';
+        for (const j of tombstonesToEmpty(i, (k) => kinds[k]!)) kinds[j] = 'empty';
+        return;
+      }
+    }
+  };
+  for (let n = 0; n < registrations; n++) {
+    if (traced.length >= live) {
+      const j = random() % traced.length;
+      remove(traced[j]!);
+      traced[j] = traced[traced.length - 1]!;
+      traced.pop();
+    }
+    const inum = 0xf0000000 + (random() % 0x0fffffff); // namespace inode numbers as the kernel hands them out
+    const sequence = probeSequence(inum);
+    const place = placeFor(
+      sequence.map((i) => (kinds[i] === 'used' ? { kind: 'used', matches: held[i] === inum } : { kind: kinds[i]! })),
+      sequence,
+    );
+    if (place === 'exists') continue;
+    if (place === 'full') return { refusedAt: traced.length };
+    kinds[place] = 'used';
+    held[place] = inum;
+    traced.push(inum);
+  }
+  return { refusedAt: null };
+}
+
+describe('capacity', () => {
+  it('holds 1,000 containers traced at once through heavy churn (the 1024-slot, 8-probe table refused at ~440)', () => {
+    for (let seed = 1; seed <= 20; seed++) expect({ seed, ...churn(1000, 20_000, seed * 7919) }).toEqual({ seed, refusedAt: null });
   });
 });

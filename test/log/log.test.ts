@@ -45,6 +45,32 @@ describe('logEvent', () => {
     expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(2);
   });
 
+  it('quotes a path with spaces, C1 or bidi characters: no forged output= field, nothing a terminal would act on', () => {
+    const path = join(dir, 'sg.log');
+    setLogFile(path);
+    logEvent('prestart', 'traced', { id: 'abc', output: '/tmp/x output=/etc/passwd' });
+    logEvent('prestart', 'traced', { id: 'abc', output: '/tmp/\u009b2K\u202eevil\x1b[2K\r.json' }, 'of: /tmp/\u202e\x1b[2K');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines[0]).toMatch(/ id=abc output="\/tmp\/x output=\/etc\/passwd"$/);
+    const fields = [...lines[0]!.matchAll(/ (\w+)=("(?:[^"\\]|\\.)*"|\S+)/g)].map((m) => m[1]);
+    expect(fields).toEqual(['pid', 'id', 'output']); // read field by field, a quoted value is one field
+    expect(lines[1]).toBe(lines[1]!.replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, ''));
+    expect(lines[1]).toMatch(/output="\/tmp\/\\u\{9b\}2K\\u\{202e\}evil\\e\[2K\\r\.json": of: \/tmp\/\\u\{202e\}\\e\[2K$/);
+  });
+
+  it('cuts a huge field, and moves a log past its size to <log>.1 (one old file kept)', () => {
+    const path = join(dir, 'sg.log');
+    setLogFile(path);
+    logEvent('prestart', 'traced', { output: `/${'a'.repeat(120_000)}` });
+    expect(readFileSync(path, 'utf8').length).toBeLessThan(5000);
+    for (let i = 0; i < 30; i++) logEvent('prestart', 'traced', { n: i }, undefined, 2000);
+    const current = readFileSync(path, 'utf8');
+    const old = readFileSync(`${path}.1`, 'utf8');
+    expect(current.length).toBeLessThan(2100);
+    expect(old.length).toBeLessThan(2100 + 5000);
+    expect(current).toMatch(/ n=29\n$/);
+  });
+
   it('never throws: a missing directory, a directory, a symlink', () => {
     setLogFile(join(dir, 'no', 'such', 'dir.log'));
     expect(() => logEvent('poststop', 'written')).not.toThrow();

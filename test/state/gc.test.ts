@@ -5,6 +5,8 @@ import { containerAlive, gc, type GcRecorder } from '../../src/state/gc.js';
 import { markDone, takeDone } from '../../src/state/done.js';
 import { doneDir, targetsDir } from '../../src/state/paths.js';
 import { listTargetIds, saveTarget, type TargetRecord } from '../../src/state/targets.js';
+import { listUnwritten, readUnwritten } from '../../src/state/unwritten.js';
+import { SeccompGenError } from '../../src/errors.js';
 import { usePrivateRunDir } from '../helpers.js';
 import type { RecordedTarget, TargetKey } from '../../src/kernel/target-codec.js';
 import { statSync } from 'node:fs';
@@ -24,7 +26,7 @@ function record(id: string, inum: number, pid = 4242): TargetRecord {
   };
 }
 
-const RECORDED = { flags: 1n, syscalls: [[0, 1], [], []] } as unknown as RecordedTarget;
+const RECORDED: RecordedTarget = { flags: 1n, syscalls: { native: [0, 1], compat: [], x32: [] } };
 
 class FakeRecorder implements GcRecorder {
   detached = false;
@@ -49,18 +51,29 @@ class FakeRecorder implements GcRecorder {
 const pidKey = (inum: number): TargetKey => ({ kind: 'pid', inum });
 
 describe('gc', () => {
-  it('keeps live containers, writes a gone one\'s profile, removes it everywhere and marks it done', () => {
+  it('keeps live containers, sets a gone one\'s recording aside (not written under the lock), removes it everywhere', () => {
     saveTarget(record('live', 1));
     saveTarget(record('gone', 2));
     const rec = new FakeRecorder([pidKey(1), pidKey(2)]);
-    const written: string[] = [];
-    const report = gc({ recorder: rec, alive: (r) => r.id === 'live', finish: (r) => (written.push(r.id), r.output) });
-    expect(written).toEqual(['gone']);
+    const report = gc({ recorder: rec, alive: (r) => r.id === 'live' });
     expect(listTargetIds()).toEqual(['live']);
     expect(rec.entries).toEqual([pidKey(1)]);
-    expect(report).toEqual({ events: [{ id: 'gone', action: 'collected', detail: 'profile written to /tmp/gone.json' }], kept: 1, detached: false });
-    expect(takeDone('gone')).toEqual({ reason: 'collected', detail: '/tmp/gone.json' });
-    expect(takeDone('gone')).toBeNull(); // taken once
+    expect(report).toEqual({ events: [{ id: 'gone', action: 'set-aside', detail: expect.stringMatching(/^container gone: recording set aside/) }], kept: 1, detached: false, setAside: ['gone'] });
+    const aside = readUnwritten('gone');
+    expect(aside.record).toEqual(record('gone', 2));
+    expect(aside.recorded).toEqual({ flags: 1n, syscalls: RECORDED.syscalls });
+    expect(listUnwritten().map((i) => [i.id, i.note])).toEqual([['gone', null]]); // no note: not tried yet
+    expect(existsSync(join(doneDir(), 'gone.json'))).toBe(false); // the writer marks it done once written
+  });
+
+  it('finishes a target traced longer than maxTraceMs though its container runs', () => {
+    saveTarget({ ...record('forever', 1), startedAt: new Date(Date.now() - 7200_000).toISOString() });
+    saveTarget({ ...record('recent', 2), startedAt: new Date().toISOString() });
+    const rec = new FakeRecorder([pidKey(1), pidKey(2)]);
+    const report = gc({ recorder: rec, alive: () => true, maxTraceMs: 3600_000 });
+    expect(report.setAside).toEqual(['forever']);
+    expect(report.events[0]!.detail).toMatch(/traced for longer than 3600 s \(maxTraceSeconds\), finished/);
+    expect(rec.entries).toEqual([pidKey(2)]);
   });
 
   it('tells its progress before each container, out of all of them', () => {
@@ -73,16 +86,16 @@ describe('gc', () => {
   it('detaches when the last target is gone, unless told not to (prestart is about to add one)', () => {
     saveTarget(record('gone', 2));
     const rec = new FakeRecorder([pidKey(2)]);
-    expect(gc({ recorder: rec, alive: () => false, finish: (r) => r.output, detach: false }).detached).toBe(false);
+    expect(gc({ recorder: rec, alive: () => false, detach: false }).detached).toBe(false);
     expect(rec.detached).toBe(false);
     saveTarget(record('gone2', 3));
     rec.entries.push(pidKey(3));
-    expect(gc({ recorder: rec, alive: () => false, finish: (r) => r.output }).detached).toBe(true);
+    expect(gc({ recorder: rec, alive: () => false }).detached).toBe(true);
   });
 
   it('a gone container with no recording (reboot: bpffs emptied) loses only its stale record', () => {
     saveTarget(record('stale', 7));
-    const report = gc({ recorder: null, alive: () => false, finish: () => 'x' });
+    const report = gc({ recorder: null, alive: () => false });
     expect(report.events).toEqual([{ id: 'stale', action: 'lost', detail: expect.stringMatching(/reboot/) }]);
     expect(listTargetIds()).toEqual([]);
   });
@@ -91,28 +104,34 @@ describe('gc', () => {
     saveTarget(record('live', 1));
     writeFileSync(join(targetsDir(), 'broken.json'), '{"version": 1, "id": ');
     const rec = new FakeRecorder([pidKey(1), pidKey(9)]);
-    const report = gc({ recorder: rec, alive: () => true, finish: () => 'x' });
+    const report = gc({ recorder: rec, alive: () => true });
     expect(listTargetIds()).toEqual(['live']);
     expect(rec.entries).toEqual([pidKey(1)]);
     expect(report.events.map((e) => e.action).sort()).toEqual(['corrupt', 'orphan']);
   });
 
-  it('without a profile writer, a gone container with a recording is left for a later gc', () => {
-    saveTarget(record('gone', 2));
-    const rec = new FakeRecorder([pidKey(2)]);
-    const report = gc({ recorder: rec, alive: () => false });
-    expect(report.events).toEqual([]);
-    expect(listTargetIds()).toEqual(['gone']);
-    expect(rec.entries).toEqual([pidKey(2)]);
+  it('a prestart (orphans when-needed) scans the table for orphans only when one can have arisen', () => {
+    saveTarget(record('live', 1));
+    const rec = new FakeRecorder([pidKey(1), pidKey(9)]);
+    let scans = 0;
+    const keys = rec.keys.bind(rec);
+    rec.keys = () => (scans++, keys());
+    expect(gc({ recorder: rec, alive: () => true, orphans: 'when-needed', detach: false }).events).toEqual([]);
+    expect(scans).toBe(0);
+    writeFileSync(join(targetsDir(), 'broken.json'), '{');
+    const report = gc({ recorder: rec, alive: () => true, orphans: 'when-needed', detach: false });
+    expect(scans).toBe(1);
+    expect(report.events.map((e) => e.action).sort()).toEqual(['corrupt', 'orphan']);
+    expect(rec.entries).toEqual([pidKey(1)]);
   });
 
-  it('a profile that cannot be written is reported; the target still goes (finish keeps the profile)', () => {
+  it('a recording that cannot be set aside (/run full) stays in the kernel for a later gc', () => {
     saveTarget(record('gone', 2));
     const rec = new FakeRecorder([pidKey(2)]);
-    const report = gc({ recorder: rec, alive: () => false, finish: () => { throw new Error('kept in /run/x'); } });
-    expect(report.events).toEqual([{ id: 'gone', action: 'unwritten', detail: 'kept in /run/x' }]);
-    expect(rec.entries).toEqual([]);
-    expect(existsSync(join(doneDir(), 'gone.json'))).toBe(false);
+    const report = gc({ recorder: rec, alive: () => false, setAside: () => { throw new SeccompGenError('STATE', 'ENOSPC'); } });
+    expect(report.events).toEqual([{ id: 'gone', action: 'unwritten', detail: 'cannot set the recording aside, left for a later gc: ENOSPC' }]);
+    expect(rec.entries).toEqual([pidKey(2)]);
+    expect(listTargetIds()).toEqual(['gone']);
   });
 
   it('prunes done markers older than a day', () => {

@@ -1,8 +1,8 @@
-import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withLock } from '../../src/state/lock.js';
+import { pruneLockTemps, withLock } from '../../src/state/lock.js';
 import { lockPath } from '../../src/state/paths.js';
 import { SeccompGenError } from '../../src/errors.js';
 import { seccompGenErrorOf, usePrivateRunDir } from '../helpers.js';
@@ -73,11 +73,48 @@ describe('withLock', () => {
     expect(existsSync(lockPath())).toBe(false);
   });
 
-  it('does not break an empty lock file (a taker between create and write)', () => {
-    withLock(() => undefined);
+  it('never leaves the lock empty; an empty one (left by an older version on a full disk) is broken once a few seconds old', () => {
+    withLock(() => {
+      expect(readFileSync(lockPath(), 'utf8')).toBe(String(process.pid)); // whole from the moment it exists
+    });
     writeFileSync(lockPath(), '');
     expect(lockError(() => withLock(() => 'x', 50)).message).toMatch(/held by pid \?\)$/);
     expect(existsSync(lockPath())).toBe(true);
+    const old = (Date.now() - 10_000) / 1000;
+    utimesSync(lockPath(), old, old);
+    expect(withLock(() => 'mine', 2000)).toBe('mine');
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('on a full run directory: refused saying so, nothing left behind, taken again the moment space returns', () => {
+    const run = join(scratch.dir, 'run');
+    mkdirSync(run);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'sg-lock-test', run]);
+    try {
+      const filler = join(run, 'filler');
+      try {
+        writeFileSync(filler, Buffer.alloc(1024 * 1024)); // far more than fits
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      const e = lockError(() => withLock(() => 'x', 200));
+      expect(e.message).toMatch(/^cannot take the lock .*\/lock \(.* is full\): make room there; tracing resumes by itself$/);
+      expect(readdirSync(run)).toEqual(['filler']); // no empty lock, no temporary file
+      unlinkSync(filler);
+      const started = Date.now();
+      expect(withLock(() => readFileSync(lockPath(), 'utf8'), 200)).toBe(String(process.pid));
+      expect(Date.now() - started).toBeLessThan(100);
+    } finally {
+      execFileSync('umount', [run]);
+    }
+  });
+
+  it('gc removes a temporary pid file of a taker killed before it linked it', () => {
+    withLock(() => undefined);
+    const dead = deadPid();
+    writeFileSync(`${lockPath()}.${dead}.0.taking`, String(dead));
+    writeFileSync(`${lockPath()}.${process.pid}.99.taking`, String(process.pid)); // a live taker's
+    expect(pruneLockTemps()).toBe(1);
+    expect(readdirSync(join(scratch.dir, 'run'))).toEqual([`lock.${process.pid}.99.taking`]);
   });
 
   it('gets the lock once its owner, another process, dies', async () => {

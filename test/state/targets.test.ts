@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deleteTarget, listTargetIds, loadTarget, saveTarget, type TargetRecord } from '../../src/state/targets.js';
+import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, saveTarget, type TargetRecord } from '../../src/state/targets.js';
+import { MAX_BASE_BYTES } from '../../src/state/limits.js';
 import { targetsDir } from '../../src/state/paths.js';
 import { seccompGenErrorOf, usePrivateRunDir } from '../helpers.js';
 
@@ -45,6 +46,32 @@ describe('target records', () => {
     deleteTarget('aaa');
     expect(loadTarget('aaa')).toBeNull();
     expect(listTargetIds()).toEqual(['bbb']);
+  });
+
+  it('stores compact JSON, the base once beside the record; a base just within the limit is never taken for corrupt', () => {
+    const rules = Array.from({ length: 16_400 }, (_, i) => ({ names: [`name_${i}`], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }));
+    const base = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: rules } as unknown as TargetRecord['base'];
+    const big = record('big', { input: '/tmp/base.json', base });
+    const baseBytes = JSON.stringify(base).length;
+    expect(baseBytes).toBeGreaterThan(MAX_BASE_BYTES * 0.9);
+    expect(baseBytes).toBeLessThan(MAX_BASE_BYTES);
+    const started = Date.now();
+    saveTarget(big);
+    expect(Date.now() - started).toBeLessThan(1000); // a 144 KB if: once took ~3 s (432 MB pretty-printed) under the lock
+    const head = readFileSync(join(targetsDir(), 'big.json'), 'utf8');
+    expect(head).not.toMatch(/\n|"base"/);
+    expect(readFileSync(join(targetsDir(), 'big+base.json'), 'utf8')).toHaveLength(baseBytes);
+    expect(listTargetIds()).toEqual(['big']);
+    expect(loadTarget('big')).toEqual(big);
+    expect(loadTargetHead('big')).toEqual(record('big', { input: '/tmp/base.json' }));
+    deleteTarget('big');
+    expect(readdirSync(targetsDir())).toEqual([]);
+  });
+
+  it('refuses a record that would be over the size its reader accepts', () => {
+    const e = seccompGenErrorOf(() => saveTarget(record('huge', { command: Array.from({ length: 100_000 }, () => 'argument') })));
+    expect(e.message).toMatch(/^the tracing state of container huge would take \d+ bytes, over the 524288-byte limit/);
+    expect(listTargetIds()).toEqual([]);
   });
 
   it('keeps state private: directory 0700, file 0600', () => {

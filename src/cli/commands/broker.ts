@@ -7,7 +7,7 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { SeccompGenError, messageOf } from '../../errors.js';
-import { loadConfig } from '../../config/config.js';
+import { DEFAULT_MAX_TRACED_PER_UID, loadConfig } from '../../config/config.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
 import { withLock } from '../../state/lock.js';
@@ -52,7 +52,7 @@ Needs root. Containers of one user: at most maxTracedPerUid (seccomp-gen config,
     const idleExit = seconds(values['idle-exit'], 'idle-exit') ?? (fd !== undefined ? 60 : undefined);
     const silent = seconds(values['silent-timeout'], 'silent-timeout') ?? 5;
     const service = new BrokerService({
-      maxPerUid: config.maxTracedPerUid,
+      maxPerUid: config.maxTracedPerUid ?? DEFAULT_MAX_TRACED_PER_UID,
       lockTimeoutMs: config.prestartTimeoutSeconds * 1000,
       ...(process.env.SECCOMP_GEN_BPF_OBJECT ? { objectPath: process.env.SECCOMP_GEN_BPF_OBJECT } : {}),
     });

@@ -1,8 +1,10 @@
 /**
  * gc: clean up after containers that ended without a poststop (podman killed with -9, a failed
- * poststop, a reboot): write the profiles their recordings still hold, remove their targets from
- * the kernel and the state directory, and detach the program if no target remains. Prestart does
- * the same cheaply on its own; this is for an administrator, or a timer.
+ * poststop, a reboot): set the recordings they left aside, remove their targets from the kernel
+ * and the state directory and detach the program if no target remains (all under the lock), then,
+ * after it, write the profiles of every recording in unwritten/ (those just set aside, and those
+ * an earlier write failed for), each under the writeTimeoutSeconds limit. Prestart does the same
+ * cheaply on its own; this is for an administrator, or a timer.
  */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
@@ -10,11 +12,13 @@ import { withProgress } from '../progress.js';
 import { loadConfig } from '../../config/config.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
-import { gc as collect } from '../../state/gc.js';
+import { quote } from '../../log/quote.js';
+import { gc as collect, type GcEvent } from '../../state/gc.js';
 import { withLock } from '../../state/lock.js';
-import { writeProfileOf } from '../../trace/finish.js';
 import { hostIdentity } from '../../broker/ownership.js';
 import { collectGone } from '../../broker/service.js';
+import { listUnwritten } from '../../state/unwritten.js';
+import { writeAll } from '../../trace/writer.js';
 
 export const gc: Command = {
   name: 'gc',
@@ -23,10 +27,11 @@ export const gc: Command = {
 For every traced container whose process (and namespace) no longer exists: write its profile
 as its poststop would have, remove it from the kernel and from /run/seccomp-gen, and detach the
 recorder when nothing is traced any more. Kernel entries no record claims are removed too.
+Profiles that could not be written before (seccomp-gen status lists them) are tried again.
 Rootless containers that are gone: their recordings are kept for their users. Run by a user:
 write the profiles of their own rootless containers that ended without a poststop.
 `,
-  run(args) {
+  async run(args) {
     parse(args, {}, false);
     const me = hostIdentity();
     if (me.rootless) return import('../rootless-user.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
@@ -38,22 +43,30 @@ write the profiles of their own rootless containers that ended without a poststo
         try {
           // Rootless containers that are gone: their recordings are kept for their users (src/broker/).
           for (const ev of collectGone(recorder)) {
-            process.stdout.write(`${ev.action} ${ev.id.slice(0, 12)} (uid ${ev.uid}, rootless): ${ev.detail}\n`);
+            process.stdout.write(`${ev.action} ${quote(ev.id.slice(0, 12))} (uid ${ev.uid}, rootless): ${ev.detail}\n`);
             logEvent('gc', ev.action, { id: ev.id, uid: ev.uid }, ev.detail);
           }
-          return collect({
+          const r = collect({
             recorder,
-            finish: (r, rec) => writeProfileOf(r, rec, config.outputDirs, { argumentFilters: config.argumentFilters }).output,
+            ...(config.maxTraceSeconds !== undefined ? { maxTraceMs: config.maxTraceSeconds * 1000 } : {}),
             onProgress: (checked, total) => progress.update({ what: 'checking containers', unit: 'items', done: checked, total }),
           });
+          if (!r.detached) recorder?.recount(); // counts a killed hook may have left too high
+          return r;
         } finally {
           recorder?.close();
         }
       }),
     );
-    for (const ev of report.events) {
-      process.stdout.write(`${ev.action}${ev.id ? ` ${ev.id.slice(0, 12)}` : ''}: ${ev.detail}\n`);
-      logEvent('gc', ev.action, { id: ev.id }, ev.detail);
+    for (const ev of report.events) logEvent('gc', ev.action, { id: ev.id }, ev.detail);
+    // After the lock: a hung output filesystem holds up this command only, never a container.
+    const now = Date.now();
+    const items = listUnwritten();
+    const busy = items.filter((i) => i.note?.until && Date.parse(i.note.until) > now); // a prestart's writer is at work
+    const written = await writeAll(items.filter((i) => !busy.includes(i)).map((i) => i.id), config);
+    const writing = busy.map((i): GcEvent => ({ id: i.id, action: 'writing', detail: `a prestart's writer is at work on it, until ${i.note!.until}` }));
+    for (const ev of [...report.events.filter((e) => e.action !== 'set-aside'), ...written, ...writing]) {
+      process.stdout.write(`${ev.action}${ev.id ? ` ${quote(ev.id.slice(0, 12))}` : ''}: ${ev.detail}\n`);
     }
     process.stdout.write(`${report.kept} container(s) still traced${report.detached ? '; recorder detached' : ''}\n`);
     return 0;

@@ -1,14 +1,19 @@
 /**
  * status: what is being traced now — one line per target record (container id, namespace, since
- * when, output file, and whether its container and its kernel entry still exist), and whether
- * the recorder program is attached.
+ * when, output file, and whether its container and its kernel entry still exist), whether the
+ * recorder program is attached, and the recordings whose profile is not written (with why, and
+ * the size of that store). Every path and id is quoted when not plain (log/quote.ts): a path is
+ * the user's choice, and must not rewrite the terminal or pose as another row.
  */
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { messageOf } from '../../errors.js';
 import { Recorder } from '../../kernel/recorder.js';
+import { escapeText, quote } from '../../log/quote.js';
 import { containerAlive } from '../../state/gc.js';
-import { listTargetIds, loadTarget } from '../../state/targets.js';
+import { MAX_UNWRITTEN_BYTES } from '../../state/limits.js';
+import { listTargetIds, loadTargetHead } from '../../state/targets.js';
+import { listUnwritten } from '../../state/unwritten.js';
 import { hostIdentity } from '../../broker/ownership.js';
 
 export const status: Command = {
@@ -18,6 +23,8 @@ export const status: Command = {
 One line per traced container: id, namespace, since, output, state
 (state: tracing; gone = its container ended without a poststop, run seccomp-gen gc;
 not-recorded = no kernel entry, e.g. after a reboot).
+Then the profiles not written (their recordings are kept in /run/seccomp-gen/unwritten/):
+id, output, since, reason; seccomp-gen gc tries them again.
 Run by a user (rootless Podman): their containers traced through the broker, and their
 profiles waiting to be written (seccomp-gen gc writes them).
 `,
@@ -31,7 +38,7 @@ profiles waiting to be written (seccomp-gen gc writes them).
       const keys = recorder?.keys() ?? [];
       for (const id of listTargetIds()) {
         try {
-          const r = loadTarget(id);
+          const r = loadTargetHead(id);
           if (!r) continue;
           const inKernel = keys.some((k) => k.kind === r.key.kind && k.inum === r.key.inum);
           const state = !containerAlive(r) ? 'gone' : inKernel ? 'tracing' : 'not-recorded';
@@ -43,12 +50,24 @@ profiles waiting to be written (seccomp-gen gc writes them).
     } finally {
       recorder?.close();
     }
+    const unwritten = listUnwritten().map((i) => ({
+      id: i.id,
+      output: i.note?.output ?? '?',
+      since: i.note?.at ?? new Date(i.mtimeMs).toISOString(),
+      reason: i.note?.reason ?? 'set aside, being written',
+      bytes: i.bytes,
+    }));
+    const unwrittenBytes = unwritten.reduce((n, u) => n + u.bytes, 0);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ attached: recorder !== null, targets: rows }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ attached: recorder !== null, targets: rows, unwritten, unwrittenBytes, unwrittenMaxBytes: MAX_UNWRITTEN_BYTES }, null, 2)}\n`);
       return 0;
     }
     process.stdout.write(`recorder: ${recorder ? 'attached' : 'not attached'}; ${rows.length} traced container(s)\n`);
-    for (const r of rows) process.stdout.write(`${r.id!.slice(0, 12)}  ${r.namespace}  ${r.since}  ${r.output}  ${r.state}\n`);
+    for (const r of rows) process.stdout.write(`${quote(r.id!.slice(0, 12))}  ${r.namespace}  ${r.since}  ${quote(r.output!)}  ${escapeText(r.state!)}\n`);
+    if (unwritten.length) {
+      process.stdout.write(`profiles not written: ${unwritten.length}, ${unwrittenBytes} bytes kept (at most ${MAX_UNWRITTEN_BYTES}, the oldest go first); seccomp-gen gc tries again\n`);
+      for (const u of unwritten) process.stdout.write(`${quote(u.id.slice(0, 12))}  ${quote(u.output)}  ${u.since}  ${escapeText(u.reason)}\n`);
+    }
     return 0;
   },
 };

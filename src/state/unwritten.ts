@@ -1,0 +1,213 @@
+/**
+ * Recordings whose profile is not written yet, /run/seccomp-gen/unwritten/: set aside by gc
+ * (under the shared lock, which must not wait on anyone's output filesystem) to be written after
+ * it, and kept when writing failed (poststop's of: became unwritable, a hung filesystem). Never
+ * lost silently: `seccomp-gen status` lists them with their reason, the starter's next prestart
+ * warns about them, and `seccomp-gen gc` tries again.
+ *
+ *   <id>.json  the recording: its target record, base included, and the syscalls seen (compact)
+ *   <id>.note  why it is here: {reason, at, output, uid?, told?}; none yet while it waits to be written
+ *
+ * Bounded (state/limits.ts): past MAX_UNWRITTEN_BYTES or MAX_UNWRITTEN_ENTRIES the oldest go first,
+ * each logged.
+ */
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { SeccompGenError } from '../errors.js';
+import { parseJson, readRegularFile } from '../io/json-file.js';
+import { integer, object, optionalInteger, optionalString, string } from '../io/shape.js';
+import type { RecordedTarget } from '../kernel/target-codec.js';
+import { logEvent } from '../log/log.js';
+import { CONTAINER_ID } from '../oci/state.js';
+import { writeFileAtomic } from '../io/write-file.js';
+import { ARCH_SLOTS, type ArchSlot } from '../syscalls/arches.js';
+import { MAX_RECORD_BYTES, MAX_UNWRITTEN_BYTES, MAX_UNWRITTEN_ENTRIES, MAX_UNWRITTEN_ENTRY_BYTES, storedBase } from './limits.js';
+import { runDir } from './paths.js';
+import { checkTargetRecord, storedRecord, type TargetRecord } from './targets.js';
+
+export interface Unwritten {
+  record: TargetRecord;
+  recorded: RecordedTarget;
+}
+
+export interface UnwrittenNote {
+  reason: string;
+  at: string;
+  output: string;
+  /** The starter (the record's owner), told at their next prestart. */
+  uid?: number;
+  told?: boolean;
+  /** A writer is at work until then: the reason (it timed out) holds only if it is still here after. */
+  until?: string;
+}
+
+export interface UnwrittenItem {
+  id: string;
+  /** null: set aside, its writing not tried yet (or under way). */
+  note: UnwrittenNote | null;
+  bytes: number;
+  mtimeMs: number;
+}
+
+export function unwrittenDir(): string {
+  return join(runDir(), 'unwritten');
+}
+
+export function unwrittenPath(id: string, part: 'json' | 'note' = 'json'): string {
+  if (!CONTAINER_ID.test(id)) throw new SeccompGenError('STATE', `"${id}" is not a container id`);
+  return join(unwrittenDir(), `${id}.${part}`);
+}
+
+function save(path: string, text: string): void {
+  mkdirSync(unwrittenDir(), { recursive: true, mode: 0o700 });
+  writeFileAtomic(path, text, { mode: 0o600 });
+}
+
+/** Set a recording aside (no note: to be written). Compact; the record's text is checked as prestart stored it. */
+export function setAside(record: TargetRecord, recorded: RecordedTarget): void {
+  const head = storedRecord(record);
+  const base = record.base !== undefined ? storedBase(record.base) : 'null';
+  const syscalls = JSON.stringify(recorded.syscalls);
+  // The argument values (a Map by syscall name) as entries: a profile written later keeps its argument rules.
+  const args = recorded.arguments ? `,"arguments":${JSON.stringify([...recorded.arguments])}` : '';
+  save(unwrittenPath(record.id), `{"record":${head},"base":${base},"flags":"${recorded.flags.toString()}","syscalls":${syscalls}${args}}`);
+  try {
+    unlinkSync(unwrittenPath(record.id, 'note'));
+  } catch {
+    /* none: the usual case */
+  }
+  pruneUnwritten();
+}
+
+/** Keep a recording whose profile could not be written, saying why. */
+export function keepUnwritten(record: TargetRecord, recorded: RecordedTarget, reason: string): string {
+  setAside(record, recorded);
+  noteUnwritten(record, reason);
+  return unwrittenPath(record.id);
+}
+
+export function noteUnwritten(record: TargetRecord, reason: string, until?: Date): void {
+  const note: UnwrittenNote = { reason, at: new Date().toISOString(), output: record.output, ...(record.owner ? { uid: record.owner.uid } : {}), ...(until ? { until: until.toISOString() } : {}) };
+  save(unwrittenPath(record.id, 'note'), JSON.stringify(note));
+}
+
+/** Stored argument values back into their Map: [name, tuples of numbers | 'overflow'][]. */
+function checkArgumentEntries(v: unknown): Map<string, number[][] | 'overflow'> {
+  if (!Array.isArray(v)) throw new Error('arguments');
+  const out = new Map<string, number[][] | 'overflow'>();
+  for (const e of v) {
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') throw new Error('arguments');
+    const [name, values] = e as [string, unknown];
+    if (values === 'overflow') out.set(name, 'overflow');
+    else if (Array.isArray(values) && values.every((t) => Array.isArray(t) && t.every((n) => typeof n === 'number' && Number.isFinite(n)))) out.set(name, values as number[][]);
+    else throw new Error(`arguments.${name}`);
+  }
+  return out;
+}
+
+export function readUnwritten(id: string): Unwritten {
+  const path = unwrittenPath(id);
+  try {
+    const o = object(parseJson(readRegularFile(path, MAX_UNWRITTEN_ENTRY_BYTES), path), 'entry');
+    const record = checkTargetRecord(o.base === null ? o.record : { ...object(o.record, 'record'), base: o.base });
+    const lists = object(o.syscalls, 'syscalls');
+    const syscalls = {} as Record<ArchSlot, number[]>;
+    for (const slot of ARCH_SLOTS) {
+      const nrs = lists[slot];
+      if (!Array.isArray(nrs)) throw new Error(`syscalls.${slot}`);
+      syscalls[slot] = nrs.map((n, i) => integer(n, `syscalls.${slot}[${i}]`, 0));
+    }
+    const recorded: RecordedTarget = { flags: BigInt(string(o.flags, 'flags')), syscalls };
+    if (o.arguments !== undefined) recorded.arguments = checkArgumentEntries(o.arguments);
+    return { record, recorded };
+  } catch (e) {
+    if (e instanceof SeccompGenError && /ENOENT/.test(e.message)) throw e;
+    throw new SeccompGenError('STATE', `${path}: corrupt set-aside recording (${(e as Error).message}); remove it`);
+  }
+}
+
+function readNote(id: string): UnwrittenNote | null {
+  const path = unwrittenPath(id, 'note');
+  try {
+    const o = object(parseJson(readRegularFile(path, MAX_RECORD_BYTES), path), 'note');
+    const uid = optionalInteger(o.uid, 'uid', 0);
+    const until = optionalString(o.until, 'until');
+    return { reason: string(o.reason, 'reason'), at: string(o.at, 'at'), output: string(o.output, 'output'), ...(uid !== undefined ? { uid } : {}), ...(o.told === true ? { told: true } : {}), ...(until ? { until } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+/** Every kept recording, oldest first. */
+export function listUnwritten(): UnwrittenItem[] {
+  let names: string[];
+  try {
+    names = readdirSync(unwrittenDir());
+  } catch {
+    return [];
+  }
+  const items: UnwrittenItem[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const id = name.slice(0, -'.json'.length);
+    if (!CONTAINER_ID.test(id)) continue;
+    try {
+      const st = statSync(join(unwrittenDir(), name));
+      let bytes = st.size;
+      try {
+        bytes += statSync(unwrittenPath(id, 'note')).size;
+      } catch {
+        /* no note */
+      }
+      items.push({ id, note: readNote(id), bytes, mtimeMs: st.mtimeMs });
+    } catch {
+      /* removed meanwhile */
+    }
+  }
+  return items.sort((a, b) => a.mtimeMs - b.mtimeMs || a.id.localeCompare(b.id));
+}
+
+export function removeUnwritten(id: string): void {
+  for (const part of ['json', 'note'] as const) {
+    try {
+      unlinkSync(unwrittenPath(id, part));
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Remove the oldest recordings until the store is within its bounds; each is logged. Returns their ids. */
+export function pruneUnwritten(maxBytes = MAX_UNWRITTEN_BYTES, maxEntries = MAX_UNWRITTEN_ENTRIES): string[] {
+  const items = listUnwritten();
+  let total = items.reduce((n, i) => n + i.bytes, 0);
+  const pruned: string[] = [];
+  for (const item of items) {
+    if (total <= maxBytes && items.length - pruned.length <= maxEntries) break;
+    removeUnwritten(item.id);
+    total -= item.bytes;
+    pruned.push(item.id);
+    logEvent('gc', 'pruned', { id: item.id, output: item.note?.output, bytes: item.bytes }, `unwritten/ over ${maxBytes} bytes or ${maxEntries} recordings: the oldest recording was removed, its profile is lost`);
+  }
+  return pruned;
+}
+
+/**
+ * The kept recordings starter `uid` has not been told about yet (all of them when either side's
+ * owner is unknown), now marked told: each is warned about once.
+ */
+export function tellStarter(uid: number | undefined, now = Date.now()): UnwrittenItem[] {
+  const told: UnwrittenItem[] = [];
+  for (const item of listUnwritten()) {
+    const note = item.note;
+    if (!note || note.told || (note.until && Date.parse(note.until) > now)) continue;
+    if (uid !== undefined && note.uid !== undefined && note.uid !== uid) continue;
+    try {
+      save(unwrittenPath(item.id, 'note'), JSON.stringify({ ...note, told: true }));
+      told.push(item);
+    } catch {
+      /* told next time */
+    }
+  }
+  return told;
+}
