@@ -13,6 +13,7 @@ import { RecorderUnavailable } from '../kernel/diagnose.js';
 import { Recorder } from '../kernel/recorder.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
+import { rootlessClaimedKeys } from '../state/broker-records.js';
 import { gc, type GcReport } from '../state/gc.js';
 import { withLock } from '../state/lock.js';
 import { deleteTarget, listTargetIds, loadTargetHead, saveTarget, type TargetRecord } from '../state/targets.js';
@@ -115,7 +116,9 @@ export function takeOut(id: string, key: TargetKey): RecordedTarget | null {
       const target = recorder.read(key);
       recorder.removeTarget(key);
       if (listTargetIds().every((other) => other === id)) {
-        for (const orphan of recorder.keys()) recorder.removeTarget(orphan);
+        // Orphans go, but never a rootless container's entry: those are the broker's (src/broker/).
+        const claimed = rootlessClaimedKeys();
+        for (const orphan of recorder.keys()) if (!claimed.some((k) => k.kind === orphan.kind && k.inum === orphan.inum)) recorder.removeTarget(orphan);
         recorder.detachIfIdle();
       }
       return target;
