@@ -75,6 +75,11 @@ function cli(...args: string[]) {
 }
 
 const out = (name: string) => join(base, 'out', name);
+/** Starters' profiles are written with their own rights: let every uid write in out/, as in /tmp. */
+function openOut(): void {
+  chmodSync(base, 0o711);
+  chmodSync(join(base, 'out'), 0o1777);
+}
 async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
   return check();
@@ -431,7 +436,9 @@ describe('no container can deny or spoil tracing for the others', () => {
 
   it('a poststop that cannot write says so: the log, status with the reason, and the same starter\'s next prestart', async () => {
     setup();
-    mkdirSync(out('gone-dir'));
+    openOut();
+    mkdirSync(out('gone-dir'), { mode: 0o777 });
+    chmodSync(out('gone-dir'), 0o777);
     const c = await namespaced(1234);
     expect(hook('prestart', 'silent', `of:${out('gone-dir/p.json')}`, c.pid).status).toBe(0);
     rmSync(out('gone-dir'), { recursive: true });
@@ -455,6 +462,7 @@ describe('no container can deny or spoil tracing for the others', () => {
 
   it('maxTracedPerUid refuses a starter\'s next container past the limit, not another starter\'s', async () => {
     setup({ maxTracedPerUid: 2 });
+    openOut();
     for (const id of ['u1', 'u2']) expect(hook('prestart', id, `of:${out(`${id}.json`)}`, (await namespaced(1234)).pid).status).toBe(0);
     const third = hook('prestart', 'u3', `of:${out('u3.json')}`, (await namespaced(1234)).pid);
     expect(third.status).toBe(1);
