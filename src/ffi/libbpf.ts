@@ -31,6 +31,7 @@ interface Bindings {
   linkPin: (link: Ptr, path: string) => number;
   linkDestroy: (link: Ptr) => number;
   objGet: (path: string) => number;
+  objGetInfo: (fd: number, info: Buffer, len: number[]) => number;
   lookup: (fd: number, key: Buffer, value: Buffer) => number;
   update: (fd: number, key: Buffer, value: Buffer, flags: bigint) => number;
   lookupBatch: (fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: number[], opts: null) => number;
@@ -70,6 +71,7 @@ function lib(): Bindings {
     linkPin: l.func('int bpf_link__pin(bpf_link *link, const char *path)'),
     linkDestroy: l.func('int bpf_link__destroy(bpf_link *link)'),
     objGet: l.func('int bpf_obj_get(const char *path)'),
+    objGetInfo: l.func('int bpf_obj_get_info_by_fd(int fd, _Out_ void *info, _Inout_ uint32_t *len)'),
     lookup: l.func('int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)'),
     update: l.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
     lookupBatch: l.func(
@@ -198,6 +200,14 @@ export class BpfProgramSpec {
 /** A file descriptor of a pinned BPF object. */
 export function openPinned(path: string): number {
   return checkInt(`opening pinned BPF object ${path}`, lib().objGet(path));
+}
+
+/** A pinned map's shape as the kernel holds it (struct bpf_map_info: type, id, key_size, value_size, max_entries). */
+export function mapShape(fd: number): { keySize: number; valueSize: number; maxEntries: number } {
+  const info = Buffer.alloc(96); // struct bpf_map_info is larger; the kernel fills what fits and says how much
+  const len = [info.length];
+  checkInt('reading a pinned BPF map\'s shape', lib().objGetInfo(fd, info, len));
+  return { keySize: info.readUInt32LE(8), valueSize: info.readUInt32LE(12), maxEntries: info.readUInt32LE(16) };
 }
 
 export function closeFd(fd: number): void {

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { BpfObject, arrayValues, closeFd, mapLookup, mapUpdate, openPinned } from '../ffi/libbpf.js';
+import { BpfObject, arrayValues, closeFd, mapLookup, mapShape, mapUpdate, openPinned } from '../ffi/libbpf.js';
 import { SeccompGenError } from '../errors.js';
 import { COUNTS_MAP, COUNTS_SIZE, FLAG_FILTERED_ONLY, OBJECT_PATH, PROBES, PROGRAM_NAME, SLOTS, TARGET_SIZE, TARGETS_MAP } from './abi.js';
 import { placeFor, probeSequence, tombstonesToEmpty, type SlotState } from './slots.js';
@@ -67,6 +67,21 @@ function loadAndPin(objectPath: string): void {
   }
 }
 
+/**
+ * The pinned targets map, checked to be the shape this version reads: a recorder pinned by
+ * another version of seccomp-gen (an upgrade while containers were traced) has other slot sizes,
+ * and reading it with ours would misread every slot (or, the other way round, overrun a buffer).
+ */
+function openTargets(path: string): number {
+  const fd = openPinned(path);
+  const shape = mapShape(fd);
+  if (shape.valueSize !== TARGET_SIZE || shape.maxEntries !== SLOTS) {
+    closeFd(fd);
+    throw new SeccompGenError('BPF', `the attached recorder (${pinDir()}) is another seccomp-gen version's: its slots are ${shape.valueSize} B x ${shape.maxEntries}, this version's ${TARGET_SIZE} B x ${SLOTS}. Let the containers it traces stop (seccomp-gen status), then seccomp-gen gc; or remove it: rm -r ${pinDir()}`);
+  }
+  return fd;
+}
+
 export class Recorder {
   private constructor(
     private targetsFd: number,
@@ -81,14 +96,14 @@ export class Recorder {
       unpinAll(); // a half-pinned set is left by a crash: start clean
       loadAndPin(objectPath);
     }
-    return new Recorder(openPinned(p.targets), openPinned(p.counts));
+    return new Recorder(openTargets(p.targets), openPinned(p.counts));
   }
 
   /** The pinned recorder if it is attached, else null. Does not load anything. */
   static open(): Recorder | null {
     const p = pins();
     if (!(existsSync(p.link) && existsSync(p.targets) && existsSync(p.counts))) return null;
-    return new Recorder(openPinned(p.targets), openPinned(p.counts));
+    return new Recorder(openTargets(p.targets), openPinned(p.counts));
   }
 
   private slot(index: number): Buffer {

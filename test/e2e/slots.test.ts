@@ -3,7 +3,8 @@
  * registered through the Recorder class the hooks use, in a pin dir of this test's own, with
  * namespace numbers as the kernel hands them out (random, like a busy node's churn leaves them).
  */
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeFd, mapLookup, openPinned } from '../../src/ffi/libbpf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,4 +79,27 @@ describe('the recorder table', () => {
       recorder.close();
     }
   }, 120_000);
+});
+
+describe('a recorder pinned by another version', () => {
+  it('is refused with what to do, never read with the wrong slot size', () => {
+    const other = `/sys/fs/bpf/sg-oldver-${process.pid}`;
+    const bpftool = (...args: string[]) => {
+      const r = spawnSync('bpftool', args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bpftool ${args.join(' ')}: ${r.stderr}`);
+    };
+    try {
+      mkdirSync(other, { recursive: true });
+      // The shape an older version pinned: 1024 slots of 400 B (no argument sets).
+      bpftool('map', 'create', join(other, 'targets'), 'type', 'array', 'key', '4', 'value', '400', 'entries', '1024', 'name', 'targets');
+      bpftool('map', 'create', join(other, 'counts'), 'type', 'array', 'key', '4', 'value', String(COUNTS_SIZE), 'entries', '1', 'name', 'counts');
+      bpftool('map', 'create', join(other, 'link'), 'type', 'array', 'key', '4', 'value', '4', 'entries', '1', 'name', 'link');
+      process.env.SECCOMP_GEN_PIN_DIR = other;
+      expect(() => Recorder.open()).toThrow(new RegExp(`the attached recorder \\(${other}\\) is another seccomp-gen version's: its slots are 400 B x 1024, this version's \\d+ B x ${SLOTS}\\. .*seccomp-gen gc; or remove it: rm -r ${other}`));
+      expect(() => Recorder.attach()).toThrow(/another seccomp-gen version's/);
+    } finally {
+      process.env.SECCOMP_GEN_PIN_DIR = PIN_DIR;
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });
