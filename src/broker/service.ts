@@ -7,7 +7,7 @@
 import { SeccompGenError } from '../errors.js';
 import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
 import { Recorder } from '../kernel/recorder.js';
-import { withLock } from '../state/lock.js';
+import { register, takeRecording } from '../trace/register.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import type { Mode } from './protocol.js';
 import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
@@ -57,40 +57,37 @@ export class BrokerService {
   register(uid: number, id: string, pid: number, mode: Mode): { key: BrokerRecord['key']; collected: CollectEvent[] } {
     // Ownership first, outside the lock: it reads only /proc.
     const { key, start } = ownedTarget(uid, pid, this.options.proc);
-    return withLock(() => {
-      const recorder = Recorder.attach(this.options.objectPath);
-      try {
+    let collected: CollectEvent[] = [];
+    const record: BrokerRecord = { version: 1, uid, id, key, pid, start, mode, startedAt: new Date().toISOString() };
+    // The same steps as the root hooks' (trace/register.ts), over the broker's own records.
+    register(
+      {
+        key,
+        flags: mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n,
         // Finished containers of this user must not count against their limit.
-        const collected = collectGone(recorder, this.options.proc, uid);
-        const stale = loadRecord(uid, id); // the same container started again after a lost poststop
-        if (stale) {
-          recorder.removeTarget(stale.key);
-          deleteRecord(uid, id);
-        }
-        const count = listRecords(uid).length;
-        if (count >= this.options.maxPerUid) {
-          throw new SeccompGenError('BROKER', `uid ${uid} already traces ${count} container(s), the most one user may (maxTracedPerUid in the seccomp-gen config): stop one of them, or ask the administrator to raise the limit`);
-        }
-        const record: BrokerRecord = { version: 1, uid, id, key, pid, start, mode, startedAt: new Date().toISOString() };
-        saveRecord(record);
-        try {
-          recorder.addTarget(key, mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n);
-          // Checked again now that the entry is in: had the container died since the check, its
-          // namespace's inode number could already name someone else's new namespace.
-          if (!stillRunning(pid, key, start, this.options.proc)) {
-            recorder.removeTarget(key);
-            throw new SeccompGenError('TARGET', `process ${pid} exited while it was being registered`);
+        first: (recorder) => (collected = collectGone(recorder, this.options.proc, uid)),
+        dropStale: () => {
+          const stale = loadRecord(uid, id); // the same container started again after a lost poststop
+          if (stale) deleteRecord(uid, id);
+          return stale?.key ?? null;
+        },
+        checkLimit: () => {
+          const count = listRecords(uid).length;
+          if (count >= this.options.maxPerUid) {
+            throw new SeccompGenError('BROKER', `uid ${uid} already traces ${count} container(s), the most one user may (maxTracedPerUid in the seccomp-gen config): stop one of them, or ask the administrator to raise the limit`);
           }
-        } catch (e) {
-          deleteRecord(uid, id);
-          recorder.detachIfIdle();
-          throw e;
-        }
-        return { key, collected };
-      } finally {
-        recorder.close();
-      }
-    }, this.options.lockTimeoutMs);
+        },
+        save: () => saveRecord(record),
+        unsave: () => deleteRecord(uid, id),
+        // Checked again now that the entry is in: had the container died since the check, its
+        // namespace's inode number could already name someone else's new namespace.
+        confirm: () => {
+          if (!stillRunning(pid, key, start, this.options.proc)) throw new SeccompGenError('TARGET', `process ${pid} exited while it was being registered`);
+        },
+      },
+      { ...(this.options.objectPath ? { bpfObject: this.options.objectPath } : {}), timeoutMs: this.options.lockTimeoutMs },
+    );
+    return { key, collected };
   }
 
   /**
@@ -98,30 +95,19 @@ export class BrokerService {
    * written to broker/unwritten/ before it leaves the kernel and stays there until the taker
    * acknowledges it (acknowledge): a hook that dies between our answer and its write loses
    * nothing. Another user's id answers exactly as an unknown one: nothing tells whether it exists.
+   * The broker alone changes its records, one request at a time: they need no lock of their own.
    */
   take(uid: number, id: string): { recorded: unknown; kept: boolean } {
-    return withLock(() => {
-      const record = loadRecord(uid, id);
-      if (record) {
-        const recorder = Recorder.open();
-        try {
-          const recorded = recorder?.read(record.key) ?? null;
-          if (recorded) saveUnwritten(record, recorded);
-          if (recorder) {
-            recorder.removeTarget(record.key);
-            recorder.detachIfIdle();
-          }
-          deleteRecord(uid, id);
-          if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
-          return { recorded, kept: false };
-        } finally {
-          recorder?.close();
-        }
-      }
-      const kept = readUnwritten(uid, id);
-      if (kept) return { recorded: kept.recorded, kept: true };
-      throw new SeccompGenError('BROKER', `uid ${uid} has no traced container ${id}`);
-    }, this.options.lockTimeoutMs);
+    const record = loadRecord(uid, id);
+    if (record) {
+      const recorded = takeRecording(record.key, { keep: (r) => saveUnwritten(record, r), timeoutMs: this.options.lockTimeoutMs });
+      deleteRecord(uid, id);
+      if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
+      return { recorded, kept: false };
+    }
+    const kept = readUnwritten(uid, id);
+    if (kept) return { recorded: kept.recorded, kept: true };
+    throw new SeccompGenError('BROKER', `uid ${uid} has no traced container ${id}`);
   }
 
   /** The taker has the recording of `id`: the kept copy goes. */

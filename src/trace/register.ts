@@ -1,6 +1,6 @@
 /**
  * The two steps every tracer takes on the shared recorder, under the shared lock, in one place:
- * the hooks (prestart, poststop), `seccomp-gen record`, and the root broker to come.
+ * the hooks (prestart, poststop), `seccomp-gen record`, and the root broker (src/broker/).
  *
  *   registerTarget  load-or-reuse the pinned program, collect what dead containers left (only set
  *                   aside: their profiles are written after the lock, trace/writer.ts), check the
@@ -62,12 +62,27 @@ function collectLeftovers(recorder: Recorder, maxTraceMs: number | undefined): G
 }
 
 /**
- * Register `record`'s namespace with the recorder. Throws RecorderUnavailable when the kernel
- * refuses the program (the caller decides about fail-open), and a TARGET error with the reason
- * for any other refusal (table full, per-uid limit, namespace already traced).
+ * One registration, whoever keeps the target's record (the hooks in state/targets.ts, the broker
+ * in state/broker-records.ts): every step runs under the shared lock, on the pinned recorder.
  */
-export function registerTarget(record: TargetRecord, options: RegisterOptions = {}): { gc: GcReport | null } {
-  return withLock(() => {
+export interface Registration {
+  key: TargetKey;
+  flags: bigint;
+  /** First, under the lock: e.g. collect dead containers' leftovers. */
+  first?: (recorder: Recorder) => void;
+  /** Drop the record of the same target registered before (a lost poststop); its key, if any. */
+  dropStale: () => TargetKey | null;
+  /** Throws when the owner may trace no more. */
+  checkLimit?: () => void;
+  save: () => void;
+  unsave: () => void;
+  /** Once the kernel entry is in: throws to undo it (the broker checks its process again). */
+  confirm?: () => void;
+}
+
+/** Register with the recorder; throws RecorderUnavailable when the kernel refuses the program. */
+export function register(reg: Registration, options: { bpfObject?: string; timeoutMs?: number } = {}): void {
+  withLock(() => {
     let recorder: Recorder;
     try {
       recorder = Recorder.attach(options.bpfObject);
@@ -75,27 +90,26 @@ export function registerTarget(record: TargetRecord, options: RegisterOptions = 
       throw new RecorderUnavailable(e);
     }
     try {
-      const report = options.gc ? collectLeftovers(recorder, options.gc.maxTraceMs) : null;
-      let stale: TargetRecord | null = null;
+      reg.first?.(recorder);
+      const stale = reg.dropStale();
+      if (stale) recorder.removeTarget(stale);
+      reg.checkLimit?.();
+      reg.save();
       try {
-        stale = loadTargetHead(record.id); // the same container started again after a lost poststop
-      } catch {
-        deleteTarget(record.id); // corrupt: ours to replace
-      }
-      if (stale) {
-        recorder.removeTarget(stale.key);
-        deleteTarget(record.id); // its base file too, if the new record has none
-      }
-      if (options.maxTracedPerUid !== undefined) checkPerUid(record, options.maxTracedPerUid);
-      saveTarget(record);
-      try {
-        recorder.addTarget(record.key, record.mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n);
+        recorder.addTarget(reg.key, reg.flags);
+        if (reg.confirm) {
+          try {
+            reg.confirm();
+          } catch (e) {
+            recorder.removeTarget(reg.key);
+            throw e;
+          }
+        }
       } catch (e) {
-        deleteTarget(record.id);
+        reg.unsave();
         recorder.detachIfIdle();
         throw e;
       }
-      return { gc: report };
     } finally {
       recorder.close();
     }
@@ -103,20 +117,55 @@ export function registerTarget(record: TargetRecord, options: RegisterOptions = 
 }
 
 /**
- * The recording of target `id` (namespace `key`), taken out of the kernel (null: the recorder is
- * not attached, or holds no such target). When no other target record is left, the program is
- * detached (with any kernel entry no record claims); while others remain, the whole table is not
- * scanned to find that out.
+ * Register `record`'s namespace with the recorder (the hooks and `record`). Throws
+ * RecorderUnavailable when the kernel refuses the program (the caller decides about fail-open),
+ * and a TARGET error with the reason for any other refusal (table full, per-uid limit).
  */
-export function takeOut(id: string, key: TargetKey): RecordedTarget | null {
+export function registerTarget(record: TargetRecord, options: RegisterOptions = {}): { gc: GcReport | null } {
+  let report: GcReport | null = null;
+  register(
+    {
+      key: record.key,
+      flags: record.mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n,
+      ...(options.gc ? { first: (recorder: Recorder) => (report = collectLeftovers(recorder, options.gc?.maxTraceMs)) } : {}),
+      dropStale: () => {
+        let stale: TargetRecord | null = null;
+        try {
+          stale = loadTargetHead(record.id); // the same container started again after a lost poststop
+        } catch {
+          deleteTarget(record.id); // corrupt: ours to replace
+        }
+        if (stale) deleteTarget(record.id); // its base file too, if the new record has none
+        return stale?.key ?? null;
+      },
+      ...(options.maxTracedPerUid !== undefined ? { checkLimit: () => checkPerUid(record, options.maxTracedPerUid!) } : {}),
+      save: () => saveTarget(record),
+      unsave: () => deleteTarget(record.id),
+    },
+    options,
+  );
+  return { gc: report };
+}
+
+/**
+ * The recording of namespace `key`, taken out of the kernel (null: the recorder is not attached,
+ * or holds no such target). `keep` sees it first (the broker keeps a copy until the hook has it).
+ * When `lastOut` says no other record remains, entries no one claims go too and the program is
+ * detached; while it says others remain, the whole table is not scanned to find that out; without
+ * it, the program is detached when the table is empty. A rootless container's
+ * entry is never taken as an orphan: it is the broker's (src/broker/).
+ */
+export function takeRecording(key: TargetKey, options: { keep?: (recorded: RecordedTarget) => void; lastOut?: () => boolean; timeoutMs?: number } = {}): RecordedTarget | null {
   return withLock((): RecordedTarget | null => {
     const recorder = Recorder.open();
     if (!recorder) return null;
     try {
       const target = recorder.read(key);
+      if (target) options.keep?.(target);
       recorder.removeTarget(key);
-      if (listTargetIds().every((other) => other === id)) {
-        // Orphans go, but never a rootless container's entry: those are the broker's (src/broker/).
+      if (options.lastOut === undefined) {
+        recorder.detachIfIdle(); // no record list of our own to ask: the table says
+      } else if (options.lastOut()) {
         const claimed = rootlessClaimedKeys();
         for (const orphan of recorder.keys()) if (!claimed.some((k) => k.kind === orphan.kind && k.inum === orphan.inum)) recorder.removeTarget(orphan);
         recorder.detachIfIdle();
@@ -125,5 +174,10 @@ export function takeOut(id: string, key: TargetKey): RecordedTarget | null {
     } finally {
       recorder.close();
     }
-  });
+  }, options.timeoutMs);
+}
+
+/** The hooks' and `record`'s take-out: target `id`'s recording, the program detached if it was last. */
+export function takeOut(id: string, key: TargetKey): RecordedTarget | null {
+  return takeRecording(key, { lastOut: () => listTargetIds().every((other) => other === id) });
 }
