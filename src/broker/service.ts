@@ -8,6 +8,7 @@ import { SeccompGenError } from '../errors.js';
 import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
 import { Recorder } from '../kernel/recorder.js';
 import { register, takeRecording } from '../trace/register.js';
+import { unpinNamespace } from '../state/ns-pins.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import type { Mode } from './protocol.js';
 import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
@@ -42,8 +43,10 @@ export function collectGone(recorder: Recorder | null, proc: ProcReader = realPr
     if (recorded) {
       saveUnwritten(r, recorded);
       recorder!.removeTarget(r.key);
+      unpinNamespace(r.key);
       events.push({ uid: r.uid, id: r.id, action: 'kept', detail: `container gone without its poststop taking the recording: kept for uid ${r.uid} until they take it (seccomp-gen gc, as that user)` });
     } else {
+      unpinNamespace(r.key);
       events.push({ uid: r.uid, id: r.id, action: 'lost', detail: 'container gone and no recording in the kernel (reboot?): no profile' });
     }
     deleteRecord(r.uid, r.id);
@@ -63,6 +66,7 @@ export class BrokerService {
     register(
       {
         key,
+        pid,
         flags: mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n,
         // Finished containers of this user must not count against their limit.
         first: (recorder) => (collected = collectGone(recorder, this.options.proc, uid)),

@@ -20,6 +20,7 @@ import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, type TargetRec
 import { pruneDone } from './done.js';
 import { rootlessClaimedKeys } from './broker-records.js';
 import { pruneLockTemps } from './lock.js';
+import { unpinAllBut, unpinNamespace } from './ns-pins.js';
 import { setAside as setAsideInStore } from './unwritten.js';
 
 /** The part of the Recorder gc uses (a fake in the unit tests). */
@@ -105,6 +106,7 @@ export function gc(deps: GcDeps): GcReport {
     const recorded = deps.recorder?.read(record.key) ?? null;
     if (!recorded) {
       deleteTarget(id);
+      unpinNamespace(record.key);
       events.push({ id, action: 'lost', detail: 'container gone and no recording in the kernel (reboot?): no profile' });
       continue;
     }
@@ -120,6 +122,7 @@ export function gc(deps: GcDeps): GcReport {
       continue;
     }
     deps.recorder?.removeTarget(record.key);
+    unpinNamespace(record.key);
     deleteTarget(id);
   }
   const sweep = deps.orphans !== 'when-needed' || live.length === 0 || events.some((e) => e.action === 'corrupt');
@@ -128,11 +131,14 @@ export function gc(deps: GcDeps): GcReport {
     for (const key of deps.recorder.keys()) {
       if (claimed.some((k) => sameKey(k, key))) continue;
       deps.recorder.removeTarget(key);
+      unpinNamespace(key);
       events.push({ action: 'orphan', detail: `kernel entry ${key.kind}:${key.inum} with no record removed` });
     }
   }
   pruneDone();
   pruneLockTemps();
   const detached = deps.recorder && deps.detach !== false ? deps.recorder.detachIfIdle() : false;
+  // Namespaces held for targets that are gone by any way (a crash between the steps) are let go.
+  if (sweep || detached) unpinAllBut(detached ? [] : [...live, ...rootlessClaimedKeys()]);
   return { events, kept: live.length, detached, setAside: setAsideIds };
 }

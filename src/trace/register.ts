@@ -14,6 +14,7 @@ import { Recorder } from '../kernel/recorder.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
 import { rootlessClaimedKeys } from '../state/broker-records.js';
+import { pinNamespace, unpinAllBut, unpinNamespace } from '../state/ns-pins.js';
 import { gc, type GcReport } from '../state/gc.js';
 import { withLock } from '../state/lock.js';
 import { deleteTarget, listTargetIds, loadTargetHead, saveTarget, type TargetRecord } from '../state/targets.js';
@@ -67,6 +68,8 @@ function collectLeftovers(recorder: Recorder, maxTraceMs: number | undefined): G
  */
 export interface Registration {
   key: TargetKey;
+  /** A process in the namespace: its handle keeps the namespace (and its number) alive (state/ns-pins.ts). */
+  pid: number;
   flags: bigint;
   /** First, under the lock: e.g. collect dead containers' leftovers. */
   first?: (recorder: Recorder) => void;
@@ -92,10 +95,15 @@ export function register(reg: Registration, options: { bpfObject?: string; timeo
     try {
       reg.first?.(recorder);
       const stale = reg.dropStale();
-      if (stale) recorder.removeTarget(stale);
+      if (stale) {
+        recorder.removeTarget(stale);
+        unpinNamespace(stale);
+      }
       reg.checkLimit?.();
       reg.save();
       try {
+        const unheld = pinNamespace(reg.key, reg.pid);
+        if (unheld) logEvent('register', 'warning', {}, `${unheld}: its number may go to a new namespace before this recording is taken out`);
         recorder.addTarget(reg.key, reg.flags);
         if (reg.confirm) {
           try {
@@ -107,6 +115,7 @@ export function register(reg: Registration, options: { bpfObject?: string; timeo
         }
       } catch (e) {
         reg.unsave();
+        unpinNamespace(reg.key);
         recorder.detachIfIdle();
         throw e;
       }
@@ -126,6 +135,7 @@ export function registerTarget(record: TargetRecord, options: RegisterOptions = 
   register(
     {
       key: record.key,
+      pid: record.pid,
       flags: record.mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n,
       ...(options.gc ? { first: (recorder: Recorder) => (report = collectLeftovers(recorder, options.gc?.maxTraceMs)) } : {}),
       dropStale: () => {
@@ -163,12 +173,17 @@ export function takeRecording(key: TargetKey, options: { keep?: (recorded: Recor
       const target = recorder.read(key);
       if (target) options.keep?.(target);
       recorder.removeTarget(key);
+      unpinNamespace(key);
       if (options.lastOut === undefined) {
-        recorder.detachIfIdle(); // no record list of our own to ask: the table says
+        if (recorder.detachIfIdle()) unpinAllBut([]); // no record list of our own to ask: the table says
       } else if (options.lastOut()) {
         const claimed = rootlessClaimedKeys();
-        for (const orphan of recorder.keys()) if (!claimed.some((k) => k.kind === orphan.kind && k.inum === orphan.inum)) recorder.removeTarget(orphan);
-        recorder.detachIfIdle();
+        for (const orphan of recorder.keys()) {
+          if (claimed.some((k) => k.kind === orphan.kind && k.inum === orphan.inum)) continue;
+          recorder.removeTarget(orphan);
+          unpinNamespace(orphan);
+        }
+        if (recorder.detachIfIdle()) unpinAllBut([]);
       }
       return target;
     } finally {
