@@ -14,7 +14,8 @@ import { readReplayAnswers } from '../oci/bundle.js';
 import { containerOwner } from '../oci/owner.js';
 import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
-import { checkOutput, readInput } from '../policy/output-file.js';
+import { checkOutput } from '../policy/output-file.js';
+import { readBase } from './base.js';
 import { kubernetesNamespaceOf } from '../policy/kubernetes.js';
 import { outputPolicy } from '../policy/output-policy.js';
 import { markDone } from '../state/done.js';
@@ -68,14 +69,7 @@ export async function prestart(state: OciState, config: Config): Promise<Prestar
   checkOutput(policy, request.output);
   let base;
   if (request.input !== undefined) {
-    try {
-      const text = readInput(policy, request.input);
-      // Loaded only when needed: profile validation brings zod, ~100 ms of start-up.
-      const { parseProfileText } = await import('../profile/read.js');
-      base = parseProfileText(text, request.input);
-    } catch (e) {
-      throw new SeccompGenError(e instanceof SeccompGenError && e.code === 'PATH' ? 'PATH' : 'PROFILE', `if: ${(e as Error).message}`);
-    }
+    base = await readBase(policy, request.input);
     storedBase(base); // bounded: it is kept in the shared state until the container stops
   }
   const replay = readReplayAnswers(state.bundle);

@@ -15,7 +15,8 @@ import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
 import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
-import { checkOutput, readInput } from '../policy/output-file.js';
+import { checkOutput } from '../policy/output-file.js';
+import { readBase } from './base.js';
 import { outputPolicy } from '../policy/output-policy.js';
 import type { TargetRecord } from '../state/targets.js';
 import { BrokerRefusal, askBroker } from '../broker/client.js';
@@ -51,16 +52,7 @@ export async function rootlessPrestart(state: OciState, uid: number): Promise<Ta
   const request = parseTraceAnnotation(value);
   if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
   checkOutput(SELF, request.output);
-  let base;
-  if (request.input !== undefined) {
-    try {
-      const text = readInput(SELF, request.input);
-      const { parseProfileText } = await import('../profile/read.js');
-      base = parseProfileText(text, request.input);
-    } catch (e) {
-      throw new SeccompGenError(e instanceof SeccompGenError && e.code === 'PATH' ? 'PATH' : 'PROFILE', `if: ${(e as Error).message}`);
-    }
-  }
+  const base = request.input !== undefined ? await readBase(SELF, request.input) : undefined;
   const replay = readReplayAnswers(state.bundle);
   const runtime = runtimeName();
   const mode = replay.filtered ? 'filtered' : 'all';

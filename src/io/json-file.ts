@@ -22,17 +22,22 @@ export function readRegularFile(path: string, limit = MAX_PROFILE_BYTES): string
     const st = fstatSync(fd);
     if (!st.isFile()) throw new SeccompGenError('PROFILE', `${path}: not a regular file`);
     if (st.size > limit) throw new SeccompGenError('PROFILE', `${path}: too large (${st.size} bytes, limit ${limit})`);
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off).toString('utf8');
+    return readWhole(fd, st.size);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The text of an open file of `size` bytes (less if it shrank meanwhile). */
+export function readWhole(fd: number, size: number): string {
+  const buf = Buffer.alloc(size);
+  let off = 0;
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.subarray(0, off).toString('utf8');
 }
 
 /** "line 3, column 7" of a character offset. */

@@ -5,11 +5,11 @@
  * own identity (io/identity.ts), and in the directory we stand in (io/write-file.ts), so a
  * directory swapped for a symlink meanwhile can lead nowhere the writer could not write anyway.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, realpathSync, constants } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, realpathSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { asIdentity, identityOf, type Identity } from '../io/identity.js';
-import { MAX_PROFILE_BYTES, readRegularFile } from '../io/json-file.js';
+import { MAX_PROFILE_BYTES, readRegularFile, readWhole } from '../io/json-file.js';
 import { existingHere, inDirectoryOf, isUnder, probeWritableHere, writeHere } from '../io/write-file.js';
 import { DEFAULT_KUBERNETES_DIR, existingRefusal, looksLikeProfile, placeRefusal, writerUidOf, type OutputPolicy } from './output-policy.js';
 
@@ -43,14 +43,7 @@ function readHere(path: string, name: string): string {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > MAX_PROFILE_BYTES) return ''; // not a profile we would have written
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off).toString('utf8');
+    return readWhole(fd, st.size);
   } finally {
     closeSync(fd);
   }
