@@ -29,6 +29,10 @@ export function replayAnswersOf(seccomp: OciSeccomp | null | undefined): ReplayA
   if (seccomp.defaultAction === 'SCMP_ACT_ERRNO') answers.defaultErrnoRet = errno(seccomp.defaultErrnoRet);
   const conditional = conditionalRulesOf(seccomp);
   if (conditional.length) answers.conditionalRules = conditional;
+  const allows = (a: string) => a === 'SCMP_ACT_ALLOW' || a === 'SCMP_ACT_LOG';
+  answers.cloneAllowed = allows(seccomp.defaultAction)
+    ? !(seccomp.syscalls ?? []).some((r) => r.names.includes('clone') && !allows(r.action))
+    : (seccomp.syscalls ?? []).some((r) => r.names.includes('clone') && allows(r.action) && !(r.args && r.args.length));
   return answers;
 }
 

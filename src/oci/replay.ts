@@ -20,6 +20,12 @@ export interface ReplayAnswers {
    * (Docker's personality, socket, clone). Absent in target records written before it existed.
    */
   conditionalRules?: ConditionalRule[];
+  /**
+   * The filter allowed clone with any arguments (an ALLOW rule without conditions, or an ALLOW
+   * default): a profile may then offer clone, without new namespaces, to a workload that called
+   * only clone3 (argument-rules.ts). Absent: not known (older records), so nothing is offered.
+   */
+  cloneAllowed?: boolean;
 }
 
 /** One condition as the OCI runtime-spec writes it (value = mask and valueTwo = datum for MASKED_EQ). */
@@ -59,6 +65,10 @@ export function checkReplayAnswers(v: unknown, path: string): ReplayAnswers {
   };
   const d = optionalInteger(o.defaultErrnoRet, `${path}.defaultErrnoRet`);
   if (d !== undefined) answers.defaultErrnoRet = d;
+  if (o.cloneAllowed !== undefined) {
+    if (typeof o.cloneAllowed !== 'boolean') throw new ShapeError(`${path}.cloneAllowed`, 'expected a boolean');
+    answers.cloneAllowed = o.cloneAllowed;
+  }
   if (o.conditionalRules !== undefined) {
     if (!Array.isArray(o.conditionalRules)) throw new ShapeError(`${path}.conditionalRules`, 'expected an array');
     answers.conditionalRules = o.conditionalRules.map((r, i) => checkConditionalRule(r, `${path}.conditionalRules[${i}]`));

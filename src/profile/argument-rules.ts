@@ -52,6 +52,8 @@ export interface ArgumentInput {
   architectures: readonly string[];
   /** A names-only profile: no argument filter on what it allows (config argumentFilters: false). */
   namesOnly?: boolean;
+  /** The tracing filter allowed clone with any arguments (oci/replay.ts ReplayAnswers.cloneAllowed). */
+  cloneAllowed?: boolean;
 }
 
 export interface ArgumentRules {
@@ -164,6 +166,16 @@ export function argumentRules(input: ArgumentInput): ArgumentRules {
       rules.push({ names: [name], action: 'SCMP_ACT_ALLOW', comment: `more than ${MAX_RECORDED_VALUES} distinct argument values while traced: allowed with any arguments, as the tracing filter allowed it` });
       conditional.add(name);
     }
+  }
+  // A workload that called clone3 and never clone (glibc's threads): allowed as recorded, clone3
+  // could make any namespace. Where the tracing filter allowed clone, offer clone without new
+  // namespaces instead, and answer clone3 ENOSYS below: glibc falls back to clone, as it does
+  // under Docker's default profile (tested by the replay suite).
+  const cloneEntry = argumentSyscall('clone');
+  if (!input.namesOnly && input.cloneAllowed && cloneEntry?.mask !== undefined && input.allowed.has('clone3') && !input.allowed.has('clone')) {
+    const index = cloneEntry.index.SCMP_ARCH_X86_64 ?? 0;
+    rules.push(allow('clone', [{ index, value: cloneEntry.mask, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }], 'clone3 was called while traced: clone is offered instead, without new namespaces (clone3 answers ENOSYS, glibc falls back)'));
+    conditional.add('clone');
   }
   // clone3's flags are behind a pointer: with clone filtered it would be a way around.
   if (conditional.has('clone')) {

@@ -103,6 +103,7 @@ export function buildProfile(
     allowed,
     ...(recording.arguments ? { recorded: withRuntimeArguments(recording.arguments, runtimes) } : {}),
     conditional: replay.conditionalRules ?? [],
+    ...(replay.cloneAllowed !== undefined ? { cloneAllowed: replay.cloneAllowed } : {}),
     defaultErrnoRet,
     architectures: arches,
     namesOnly: !argumentFilters,

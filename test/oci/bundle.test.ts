@@ -30,7 +30,16 @@ describe('replayAnswersOf', () => {
       defaultErrnoRet: 38,
       errnoRules: [{ names: ['bdflush', 'kexec_load', 'vmsplice'], errnoRet: 1 }],
       conditionalRules: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 40, op: 'SCMP_CMP_EQ' }] }],
+      cloneAllowed: false,
     });
+  });
+
+  it('says whether the filter allowed clone with any arguments (a profile may then offer it for clone3)', () => {
+    const allow = (args?: unknown[]) => replayAnswersOf({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['clone'], action: 'SCMP_ACT_ALLOW', ...(args ? { args } : {}) }] }).cloneAllowed;
+    expect(allow()).toBe(true);
+    expect(allow([{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }])).toBe(false); // only under conditions: those are carried instead
+    expect(replayAnswersOf({ defaultAction: 'SCMP_ACT_ALLOW' }).cloneAllowed).toBe(true);
+    expect(replayAnswersOf({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['clone'], action: 'SCMP_ACT_ERRNO' }] }).cloneAllowed).toBe(false);
   });
 
   it('keeps the conditional ALLOW rules of names the filter allows only under conditions, never of names it also allows outright', () => {
@@ -69,7 +78,7 @@ describe('replayAnswersOf', () => {
         { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
       ],
     });
-    expect(answers).toEqual({ filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['clone3'], errnoRet: 38 }] });
+    expect(answers).toEqual({ filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['clone3'], errnoRet: 38 }], cloneAllowed: true });
   });
 
   it('an ERRNO default or rule with no errnoRet answers EPERM', () => {
@@ -77,7 +86,7 @@ describe('replayAnswersOf', () => {
       defaultAction: 'SCMP_ACT_ERRNO',
       syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }],
     });
-    expect(answers).toEqual({ filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['mkdir'], errnoRet: 1 }] });
+    expect(answers).toEqual({ filtered: true, defaultErrnoRet: 1, errnoRules: [{ names: ['mkdir'], errnoRet: 1 }], cloneAllowed: false });
   });
 
   it('an empty args list is no condition', () => {
@@ -114,6 +123,7 @@ describe('replayAnswersOf', () => {
       filtered: true,
       defaultErrnoRet: 38,
       errnoRules: [],
+      cloneAllowed: false,
     });
   });
 });
@@ -135,6 +145,7 @@ describe('readReplayAnswers', () => {
       filtered: true,
       defaultErrnoRet: 1,
       errnoRules: [{ names: ['clone3'], errnoRet: 38 }],
+      cloneAllowed: true,
     });
   });
 

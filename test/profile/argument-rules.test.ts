@@ -102,6 +102,16 @@ describe('argumentRules', () => {
     expect(out.rules.every((r) => !r.names?.includes('read'))).toBe(true);
   });
 
+  it('clone3 without clone (glibc threads): clone is offered without new namespaces and clone3 answers ENOSYS, where the filter allowed clone', () => {
+    const out = argumentRules({ allowed: new Set(['read', 'clone3']), recorded: new Map(), ...answers(), cloneAllowed: true });
+    expect(out.rules.find((r) => r.names?.[0] === 'clone')).toMatchObject({ action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] });
+    expect(out.rules.find((r) => r.names?.[0] === 'clone3')).toMatchObject({ action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
+    // A filter that did not allow clone: nothing offered, clone3 stays as recorded (never looser than the filter).
+    const refused = argumentRules({ allowed: new Set(['read', 'clone3']), recorded: new Map(), ...answers(), cloneAllowed: false });
+    expect(refused.rules.some((r) => r.names?.includes('clone') || r.names?.includes('clone3'))).toBe(false);
+    expect(argumentRules({ allowed: new Set(['clone3']), recorded: new Map(), ...answers(), cloneAllowed: true, namesOnly: true }).rules).toEqual([]);
+  });
+
   it('an overflowed set falls back to the tracing filter\'s conditions, and says so', () => {
     const filter: ConditionalRule[] = [{ names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }] }];
     const out = argumentRules({ allowed: new Set(['personality']), recorded: new Map([['personality', 'overflow']]), ...answers(filter) });
