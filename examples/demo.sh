@@ -10,6 +10,9 @@ OUT=${1:-/tmp/seccomp-gen-demo.json}
 CMD=(sh -c 'ls / && echo hello > /tmp/greeting && cat /tmp/greeting')
 
 node dist/cli/main.js install
+# The hook writes the profile with the rights of whoever started the container (sudo keeps your
+# login uid), and replaces only that person's own file: start from no file.
+rm -f "$OUT"
 
 echo "== tracing: podman run --annotation io.containers.trace-syscall=of:$OUT $IMAGE ${CMD[*]}"
 podman run --rm --annotation "io.containers.trace-syscall=of:$OUT" "$IMAGE" "${CMD[@]}" > /tmp/seccomp-gen-demo.traced
