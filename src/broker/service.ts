@@ -8,7 +8,7 @@ import { SeccompGenError } from '../errors.js';
 import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
 import { Recorder } from '../kernel/recorder.js';
 import { register, takeRecording } from '../trace/register.js';
-import { unpinNamespace } from '../state/ns-pins.js';
+import { releaseTarget, unpinNamespace } from '../state/ns-pins.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import type { Mode } from './protocol.js';
 import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
@@ -42,8 +42,7 @@ export function collectGone(recorder: Recorder | null, proc: ProcReader = realPr
     const recorded = recorder?.read(r.key) ?? null;
     if (recorded) {
       saveUnwritten(r, recorded);
-      recorder!.removeTarget(r.key);
-      unpinNamespace(r.key);
+      releaseTarget(recorder!, r.key);
       events.push({ uid: r.uid, id: r.id, action: 'kept', detail: `container gone without its poststop taking the recording: kept for uid ${r.uid} until they take it (seccomp-gen gc, as that user)` });
     } else {
       unpinNamespace(r.key);

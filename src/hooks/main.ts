@@ -26,8 +26,17 @@ async function writeUnwritten(id: string | undefined): Promise<void> {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
+/** A stage's warnings: on stderr, which podman shows, and in the log. */
+function warn(stage: string, id: string, warnings: readonly string[]): void {
+  for (const w of warnings) {
+    process.stderr.write(`seccomp-gen ${stage}: warning: ${w}\n`);
+    logEvent(stage, 'warning', { id }, w);
+  }
+}
+
 async function run(stage: string | undefined): Promise<void> {
   if (stage === WRITE_UNWRITTEN_STAGE) return writeUnwritten(process.argv[3]);
+  if (stage !== 'prestart' && stage !== 'poststop') throw new SeccompGenError('USAGE', `unknown hook stage "${stage ?? ''}": expected prestart or poststop`);
   state = parseOciState(readFileSync(0, 'utf8'));
   // A rootless hook reads no config: the settings limit root, and root's file is not even
   // owned by anyone in the user's namespace (it shows as nobody there).
@@ -37,25 +46,17 @@ async function run(stage: string | undefined): Promise<void> {
   setLogFile(config.logFile);
   if (stage === 'prestart') {
     const result = await (await import('./prestart.js')).prestart(state, config);
-    for (const w of result.warnings) {
-      process.stderr.write(`seccomp-gen prestart: warning: ${w}\n`);
-      logEvent(stage, 'warning', { id: state.id }, w);
-    }
+    warn(stage, state.id, result.warnings);
     if (result.record) logEvent(stage, 'traced', { id: state.id, key: `${result.record.key.kind}:${result.record.key.inum}`, output: result.record.output, uid: result.record.owner?.uid });
-  } else if (stage === 'poststop') {
-    const result = (await import('./poststop.js')).poststop(state, config);
-    for (const w of result?.warnings ?? []) {
-      process.stderr.write(`seccomp-gen poststop: warning: ${w}\n`);
-      logEvent(stage, 'warning', { id: state.id }, w);
-    }
-    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls });
   } else {
-    throw new SeccompGenError('USAGE', `unknown hook stage "${stage ?? ''}": expected prestart or poststop`);
+    const result = (await import('./poststop.js')).poststop(state, config);
+    warn(stage, state.id, result?.warnings ?? []);
+    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls });
   }
 }
 
 /** Not root on the host (rootless podman): the broker does the kernel's part (hooks/rootless.ts). */
-async function runRootless(stage: string | undefined, state: OciState, uid: number): Promise<void> {
+async function runRootless(stage: 'prestart' | 'poststop', state: OciState, uid: number): Promise<void> {
   // The system log is root's: a rootless hook's events go to the user's own run directory.
   delete process.env.SECCOMP_GEN_LOG;
   setLogFile(userLogFile(uid));
@@ -63,15 +64,10 @@ async function runRootless(stage: string | undefined, state: OciState, uid: numb
   if (stage === 'prestart') {
     const record = await rootless.rootlessPrestart(state, uid);
     if (record) logEvent(stage, 'traced', { id: state.id, key: `${record.key.kind}:${record.key.inum}`, output: record.output, uid });
-  } else if (stage === 'poststop') {
-    const result = await rootless.rootlessPoststop(state, uid);
-    for (const w of result?.warnings ?? []) {
-      process.stderr.write(`seccomp-gen poststop: warning: ${w}\n`);
-      logEvent(stage, 'warning', { id: state.id }, w);
-    }
-    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls, uid });
   } else {
-    throw new SeccompGenError('USAGE', `unknown hook stage "${stage ?? ''}": expected prestart or poststop`);
+    const result = await rootless.rootlessPoststop(state, uid);
+    warn(stage, state.id, result?.warnings ?? []);
+    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls, uid });
   }
 }
 

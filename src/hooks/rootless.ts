@@ -9,7 +9,7 @@
  *   poststop: our record → broker hands the recording back → profile → of:
  */
 import { SeccompGenError, messageOf } from '../errors.js';
-import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
+import { checkArgumentValues, type RecordedTarget, type TargetKey } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
 import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
@@ -37,12 +37,14 @@ export function checkRecorded(v: unknown): RecordedTarget {
   const ok = r && typeof r.syscalls === 'object' && r.syscalls !== null && Object.values(r.syscalls).every((a) => Array.isArray(a) && a.every((n) => Number.isInteger(n) && n >= 0));
   if (!ok) throw new SeccompGenError('BROKER', 'the broker answered with no recording');
   // Argument values, when the recorder has them: a Map of name → value tuples, or 'overflow'.
-  const args = r.arguments;
-  const argsOk =
-    args === undefined ||
-    (args instanceof Map &&
-      [...args].every(([k, vals]) => typeof k === 'string' && (vals === 'overflow' || (Array.isArray(vals) && vals.every((t) => Array.isArray(t) && t.every((n) => typeof n === 'number' && Number.isFinite(n)))))));
-  if (!argsOk) throw new SeccompGenError('BROKER', 'the broker answered with malformed argument values');
+  if (r.arguments !== undefined) {
+    if (!(r.arguments instanceof Map)) throw new SeccompGenError('BROKER', 'the broker answered with malformed argument values');
+    try {
+      checkArgumentValues(r.arguments);
+    } catch {
+      throw new SeccompGenError('BROKER', 'the broker answered with malformed argument values');
+    }
+  }
   return v as RecordedTarget;
 }
 

@@ -1,7 +1,7 @@
 /** The BPF filesystem, where the recorder's program and maps are pinned between hook runs. */
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
+import { runMountCommand } from '../io/mount.js';
 
 export const BPFFS = '/sys/fs/bpf';
 /** Where the recorder is pinned unless SECCOMP_GEN_PIN_DIR says otherwise. */
@@ -19,13 +19,9 @@ export function isBpffsMounted(mountinfo = readFileSync('/proc/self/mountinfo', 
 /** Mount bpffs at /sys/fs/bpf if nothing is there (many distributions do not at boot). */
 export function ensureBpffs(): void {
   if (isBpffsMounted()) return;
-  // Loaded only here: bpffs is mounted once per boot, and the hooks should not pay for
-  // node:child_process on every run.
-  const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   try {
-    execFileSync('mount', ['-t', 'bpf', 'bpf', BPFFS], { stdio: ['ignore', 'ignore', 'pipe'] });
+    runMountCommand('mount', ['-t', 'bpf', 'bpf', BPFFS]);
   } catch (e) {
-    const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new SeccompGenError('BPF', `cannot mount bpffs at ${BPFFS}${stderr ? ` (${stderr})` : ''}: run as root, or mount it: mount -t bpf bpf ${BPFFS}`);
+    throw new SeccompGenError('BPF', `cannot mount bpffs at ${BPFFS} (${(e as Error).message}): run as root, or mount it: mount -t bpf bpf ${BPFFS}`);
   }
 }

@@ -19,6 +19,7 @@ import {
   encodeSlot,
   encodeTombstone,
   keyName,
+  sameKey,
   targetFlags,
   type Counts,
   type RecordedTarget,
@@ -118,7 +119,7 @@ export class Recorder {
     const states: SlotState[] = sequence.map((index) => {
       const held = decodeSlotKey(this.slot(index));
       if (held === 'empty' || held === 'tombstone') return { kind: held };
-      return { kind: 'used', matches: held.kind === key.kind && held.inum === key.inum };
+      return { kind: 'used', matches: sameKey(held, key) };
     });
     return { sequence, states };
   }

@@ -31,6 +31,30 @@ export function decodeSlotKey(buf: Buffer): TargetKey | 'empty' | 'tombstone' {
   return { kind: kind === KEY_PIDNS ? 'pid' : 'mnt', inum: buf.readUInt32LE(4) };
 }
 
+/**
+ * Argument values read back from JSON (a kept recording's entries, the broker's Map), checked to
+ * be what decodeArguments gives: name → value tuples of numbers, or 'overflow'. Throws an Error
+ * naming the bad part.
+ */
+export function checkArgumentValues(v: unknown): Map<string, number[][] | 'overflow'> {
+  const entries = v instanceof Map ? [...v] : v;
+  if (!Array.isArray(entries)) throw new Error('arguments');
+  const out = new Map<string, number[][] | 'overflow'>();
+  for (const e of entries) {
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') throw new Error('arguments');
+    const [name, values] = e as [string, unknown];
+    if (values === 'overflow') out.set(name, 'overflow');
+    else if (Array.isArray(values) && values.every((t) => Array.isArray(t) && t.every((n) => typeof n === 'number' && Number.isFinite(n)))) out.set(name, values as number[][]);
+    else throw new Error(`arguments.${name}`);
+  }
+  return out;
+}
+
+/** Whether two keys name the same namespace. */
+export function sameKey(a: TargetKey, b: TargetKey): boolean {
+  return a.kind === b.kind && a.inum === b.inum;
+}
+
 export function keyName(key: TargetKey): string {
   return `${key.kind}:[${key.inum}]`;
 }

@@ -15,12 +15,12 @@
  */
 import { statSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
-import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
+import { sameKey, type RecordedTarget, type TargetKey } from '../kernel/target-codec.js';
 import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, type TargetRecord } from './targets.js';
 import { pruneDone } from './done.js';
 import { rootlessClaimedKeys } from './broker-records.js';
 import { pruneLockTemps } from './lock.js';
-import { unpinAllBut, unpinNamespace } from './ns-pins.js';
+import { detachReleasing, releaseTarget, unpinAllBut, unpinNamespace } from './ns-pins.js';
 import { setAside as setAsideInStore } from './unwritten.js';
 
 /** The part of the Recorder gc uses (a fake in the unit tests). */
@@ -75,7 +75,17 @@ export function containerAlive(record: TargetRecord): boolean {
   }
 }
 
-const sameKey = (a: TargetKey, b: TargetKey) => a.kind === b.kind && a.inum === b.inum;
+/**
+ * Take out every kernel entry no record claims (`live`: the root hooks' records still traced),
+ * releasing its namespace; a rootless container's entry is the broker's (src/broker/) and stays.
+ * Returns what was removed.
+ */
+export function removeOrphans(recorder: GcRecorder, live: readonly TargetKey[]): TargetKey[] {
+  const claimed = [...live, ...rootlessClaimedKeys()];
+  const orphans = recorder.keys().filter((key) => !claimed.some((k) => sameKey(k, key)));
+  for (const key of orphans) releaseTarget(recorder, key);
+  return orphans;
+}
 
 export function gc(deps: GcDeps): GcReport {
   const alive = deps.alive ?? containerAlive;
@@ -121,24 +131,18 @@ export function gc(deps: GcDeps): GcReport {
       events.push({ id, action: 'unwritten', detail: `cannot set the recording aside, left for a later gc: ${e.message}` });
       continue;
     }
-    deps.recorder?.removeTarget(record.key);
-    unpinNamespace(record.key);
+    if (deps.recorder) releaseTarget(deps.recorder, record.key);
+    else unpinNamespace(record.key);
     deleteTarget(id);
   }
   const sweep = deps.orphans !== 'when-needed' || live.length === 0 || events.some((e) => e.action === 'corrupt');
   if (deps.recorder && sweep) {
-    const claimed = [...live, ...rootlessClaimedKeys()]; // rootless containers' entries are the broker's (src/broker/)
-    for (const key of deps.recorder.keys()) {
-      if (claimed.some((k) => sameKey(k, key))) continue;
-      deps.recorder.removeTarget(key);
-      unpinNamespace(key);
-      events.push({ action: 'orphan', detail: `kernel entry ${key.kind}:${key.inum} with no record removed` });
-    }
+    for (const key of removeOrphans(deps.recorder, live)) events.push({ action: 'orphan', detail: `kernel entry ${key.kind}:${key.inum} with no record removed` });
   }
   pruneDone();
   pruneLockTemps();
-  const detached = deps.recorder && deps.detach !== false ? deps.recorder.detachIfIdle() : false;
+  const detached = deps.recorder && deps.detach !== false ? detachReleasing(deps.recorder) : false;
   // Namespaces held for targets that are gone by any way (a crash between the steps) are let go.
-  if (sweep || detached) unpinAllBut(detached ? [] : [...live, ...rootlessClaimedKeys()]);
+  if (sweep && !detached) unpinAllBut([...live, ...rootlessClaimedKeys()]);
   return { events, kept: live.length, detached, setAside: setAsideIds };
 }

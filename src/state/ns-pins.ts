@@ -10,10 +10,10 @@
  * Only PID namespaces: a mount namespace cannot be bind-mounted where it would propagate into
  * itself, and --pid=host containers and `record` are rare enough to say so instead (README).
  */
-import { createRequire } from 'node:module';
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TargetKey } from '../kernel/target-codec.js';
+import { sameKey, type TargetKey } from '../kernel/target-codec.js';
+import { runMountCommand } from '../io/mount.js';
 import { runDir } from './paths.js';
 
 function pinsDir(): string {
@@ -22,13 +22,6 @@ function pinsDir(): string {
 
 function pinPath(key: TargetKey): string {
   return join(pinsDir(), `${key.kind}-${key.inum}`);
-}
-
-// node:child_process only when a namespace is pinned or released: mount(8) and umount(8) are how
-// Node mounts (FFI stays in src/ffi/, for libbpf and libseccomp).
-function run(cmd: string, args: string[]): void {
-  const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
 }
 
 /**
@@ -41,10 +34,10 @@ export function pinNamespace(key: TargetKey, pid: number): string | undefined {
   try {
     mkdirSync(pinsDir(), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'a', 0o600));
-    run('mount', ['--bind', `/proc/${pid}/ns/pid`, path]);
+    runMountCommand('mount', ['--bind', `/proc/${pid}/ns/pid`, path]);
   } catch (e) {
     unpinNamespace(key);
-    return `cannot hold namespace ${key.kind}:${key.inum} (${(e as { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message})`;
+    return `cannot hold namespace ${key.kind}:${key.inum} (${(e as Error).message})`;
   }
   if (statSync(path).ino !== key.inum) {
     unpinNamespace(key); // the process went, and its pid was taken by another one meanwhile
@@ -63,7 +56,7 @@ export function unpinNamespace(key: TargetKey): void {
     return; // never held, or released already
   }
   try {
-    run('umount', ['-l', path]);
+    runMountCommand('umount', ['-l', path]);
   } catch {
     /* not mounted (a failed pin): the file alone goes */
   }
@@ -86,6 +79,25 @@ export function unpinAllBut(keys: readonly TargetKey[]): void {
     const m = /^(pid|mnt)-(\d+)$/.exec(name);
     if (!m) continue;
     const key: TargetKey = { kind: m[1] as TargetKey['kind'], inum: Number(m[2]) };
-    if (!keys.some((k) => k.kind === key.kind && k.inum === key.inum)) unpinNamespace(key);
+    if (!keys.some((k) => sameKey(k, key))) unpinNamespace(key);
   }
+}
+
+/** The recorder, as far as taking targets out of it goes (a fake in gc's unit tests). */
+interface Releasing {
+  removeTarget(key: TargetKey): boolean;
+  detachIfIdle(): boolean;
+}
+
+/** Take `key`'s target out of the kernel and let its namespace go: the two never apart. */
+export function releaseTarget(recorder: Releasing, key: TargetKey): void {
+  recorder.removeTarget(key);
+  unpinNamespace(key);
+}
+
+/** Detach the program when no target is left, letting every held namespace go with it. */
+export function detachReleasing(recorder: Releasing): boolean {
+  if (!recorder.detachIfIdle()) return false;
+  unpinAllBut([]);
+  return true;
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { integer, object, optionalInteger, optionalString, string } from '../io/shape.js';
-import type { RecordedTarget } from '../kernel/target-codec.js';
+import { checkArgumentValues, type RecordedTarget } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { writeFileAtomic } from '../io/write-file.js';
@@ -91,20 +91,6 @@ export function noteUnwritten(record: TargetRecord, reason: string, until?: Date
   save(unwrittenPath(record.id, 'note'), JSON.stringify(note));
 }
 
-/** Stored argument values back into their Map: [name, tuples of numbers | 'overflow'][]. */
-function checkArgumentEntries(v: unknown): Map<string, number[][] | 'overflow'> {
-  if (!Array.isArray(v)) throw new Error('arguments');
-  const out = new Map<string, number[][] | 'overflow'>();
-  for (const e of v) {
-    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') throw new Error('arguments');
-    const [name, values] = e as [string, unknown];
-    if (values === 'overflow') out.set(name, 'overflow');
-    else if (Array.isArray(values) && values.every((t) => Array.isArray(t) && t.every((n) => typeof n === 'number' && Number.isFinite(n)))) out.set(name, values as number[][]);
-    else throw new Error(`arguments.${name}`);
-  }
-  return out;
-}
-
 export function readUnwritten(id: string): Unwritten {
   const path = unwrittenPath(id);
   try {
@@ -118,7 +104,7 @@ export function readUnwritten(id: string): Unwritten {
       syscalls[slot] = nrs.map((n, i) => integer(n, `syscalls.${slot}[${i}]`, 0));
     }
     const recorded: RecordedTarget = { flags: BigInt(string(o.flags, 'flags')), syscalls };
-    if (o.arguments !== undefined) recorded.arguments = checkArgumentEntries(o.arguments);
+    if (o.arguments !== undefined) recorded.arguments = checkArgumentValues(o.arguments);
     return { record, recorded };
   } catch (e) {
     if (e instanceof SeccompGenError && /ENOENT/.test(e.message)) throw e;

@@ -2,10 +2,12 @@
  * The two steps every tracer takes on the shared recorder, under the shared lock, in one place:
  * the hooks (prestart, poststop), `seccomp-gen record`, and the root broker (src/broker/).
  *
- *   registerTarget  load-or-reuse the pinned program, collect what dead containers left (only set
- *                   aside: their profiles are written after the lock, trace/writer.ts), check the
- *                   per-uid limit, store the target record and add its namespace to the kernel
- *   takeOut         read a target's recording and remove it, detaching the program if it was last
+ *   register        load-or-reuse the pinned program, drop a stale record, check the owner's
+ *                   limit, store the record, hold the namespace and add it to the kernel; every
+ *                   caller keeps its own records (registerTarget: the hooks' and record's, with
+ *                   dead containers' leftovers set aside first; the broker: its own)
+ *   takeRecording   read a target's recording and remove it, detaching the program if it was last
+ *                   (takeOut: the hooks' and record's)
  */
 import { SeccompGenError, messageOf } from '../errors.js';
 import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
@@ -13,9 +15,8 @@ import { RecorderUnavailable } from '../kernel/diagnose.js';
 import { Recorder } from '../kernel/recorder.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
-import { rootlessClaimedKeys } from '../state/broker-records.js';
-import { pinNamespace, unpinAllBut, unpinNamespace } from '../state/ns-pins.js';
-import { gc, type GcReport } from '../state/gc.js';
+import { detachReleasing, pinNamespace, releaseTarget, unpinNamespace } from '../state/ns-pins.js';
+import { gc, removeOrphans, type GcReport } from '../state/gc.js';
 import { withLock } from '../state/lock.js';
 import { deleteTarget, listTargetIds, loadTargetHead, saveTarget, type TargetRecord } from '../state/targets.js';
 
@@ -95,10 +96,7 @@ export function register(reg: Registration, options: { bpfObject?: string; timeo
     try {
       reg.first?.(recorder);
       const stale = reg.dropStale();
-      if (stale) {
-        recorder.removeTarget(stale);
-        unpinNamespace(stale);
-      }
+      if (stale) releaseTarget(recorder, stale);
       reg.checkLimit?.();
       reg.save();
       try {
@@ -115,8 +113,8 @@ export function register(reg: Registration, options: { bpfObject?: string; timeo
         }
       } catch (e) {
         reg.unsave();
-        unpinNamespace(reg.key);
-        recorder.detachIfIdle();
+        unpinNamespace(reg.key); // held before the kernel entry went in, or the entry failed
+        detachReleasing(recorder);
         throw e;
       }
     } finally {
@@ -172,18 +170,12 @@ export function takeRecording(key: TargetKey, options: { keep?: (recorded: Recor
     try {
       const target = recorder.read(key);
       if (target) options.keep?.(target);
-      recorder.removeTarget(key);
-      unpinNamespace(key);
+      releaseTarget(recorder, key);
       if (options.lastOut === undefined) {
-        if (recorder.detachIfIdle()) unpinAllBut([]); // no record list of our own to ask: the table says
+        detachReleasing(recorder); // no record list of our own to ask: the table says
       } else if (options.lastOut()) {
-        const claimed = rootlessClaimedKeys();
-        for (const orphan of recorder.keys()) {
-          if (claimed.some((k) => k.kind === orphan.kind && k.inum === orphan.inum)) continue;
-          recorder.removeTarget(orphan);
-          unpinNamespace(orphan);
-        }
-        if (recorder.detachIfIdle()) unpinAllBut([]);
+        removeOrphans(recorder, []);
+        detachReleasing(recorder);
       }
       return target;
     } finally {

@@ -19,7 +19,6 @@ import { noteUnwritten, readUnwritten, removeUnwritten } from '../state/unwritte
 import { WRITE_UNWRITTEN_STAGE } from './stages.js';
 import { writeProfileOf } from './finish.js';
 
-
 /** The hook bundle, from the compiled CLI (dist/trace/) and from the bundle itself (dist/hook/). */
 export function hookEntry(): string {
   return fileURLToPath(new URL('../hook/main.cjs', import.meta.url));

@@ -9,6 +9,7 @@ import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { messageOf } from '../../errors.js';
 import { Recorder } from '../../kernel/recorder.js';
+import { sameKey } from '../../kernel/target-codec.js';
 import { escapeText, quote } from '../../log/quote.js';
 import { containerAlive } from '../../state/gc.js';
 import { MAX_UNWRITTEN_BYTES } from '../../state/limits.js';
@@ -40,7 +41,7 @@ profiles waiting to be written (seccomp-gen gc writes them).
         try {
           const r = loadTargetHead(id);
           if (!r) continue;
-          const inKernel = keys.some((k) => k.kind === r.key.kind && k.inum === r.key.inum);
+          const inKernel = keys.some((k) => sameKey(k, r.key));
           const state = !containerAlive(r) ? 'gone' : inKernel ? 'tracing' : 'not-recorded';
           rows.push({ id, namespace: `${r.key.kind}:${r.key.inum}`, since: r.startedAt, output: r.output, state });
         } catch (e) {
