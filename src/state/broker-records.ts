@@ -14,7 +14,7 @@ import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import type { TargetKey } from '../kernel/target-codec.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
-import { brokerDir } from './paths.js';
+import { brokerDir, recordIdsIn } from './paths.js';
 
 /** How the recorder decides what to keep, as in TargetRecord.mode. */
 export type Mode = 'filtered' | 'all';
@@ -64,17 +64,6 @@ function fileOf(dir: string, id: string): string {
   return join(dir, `${id}.json`);
 }
 
-function idsIn(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -'.json'.length))
-      .filter((id) => CONTAINER_ID.test(id));
-  } catch {
-    return [];
-  }
-}
-
 function uidsIn(dir: string): number[] {
   try {
     return readdirSync(dir)
@@ -115,7 +104,7 @@ export function deleteRecord(uid: number, id: string): void {
 }
 
 export function listRecords(uid: number): BrokerRecord[] {
-  return idsIn(brokerTargetsDir(uid)).flatMap((id) => {
+  return recordIdsIn(brokerTargetsDir(uid)).flatMap((id) => {
     const r = loadRecord(uid, id);
     return r ? [r] : [];
   });
@@ -171,5 +160,5 @@ export function deleteUnwritten(uid: number, id: string): void {
 }
 
 export function listUnwritten(uid: number): string[] {
-  return idsIn(brokerUnwrittenDir(uid));
+  return recordIdsIn(brokerUnwrittenDir(uid));
 }

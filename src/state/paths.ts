@@ -3,7 +3,9 @@
  * reboot empties it together with bpffs, so stale state cannot outlive the pinned program.
  * SECCOMP_GEN_RUN_DIR moves it (tests use it to keep out of a real installation's way).
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONTAINER_ID } from '../oci/state.js';
 
 export const DEFAULT_RUN_DIR = '/run/seccomp-gen';
 
@@ -27,4 +29,19 @@ export function brokerDir(): string {
 /** Markers for containers finished without their poststop record (see state/done.ts). */
 export function doneDir(): string {
   return join(runDir(), 'done');
+}
+
+/**
+ * The ids of the `<id>.json` files in `dir` (none when it does not exist): a target record, a kept
+ * recording. A name that is no container id (a temporary file, a base beside its record) is not one.
+ */
+export function recordIdsIn(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .filter((id) => CONTAINER_ID.test(id));
+  } catch {
+    return [];
+  }
 }

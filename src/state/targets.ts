@@ -6,7 +6,7 @@
  * record under the shared lock, and only the writing of a profile needs its base. Both are compact JSON, bounded (state/limits.ts)
  * when written, and read back with the same bounds: a record that could be written can be read.
  */
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../io/write-file.js';
 import { checkReplayAnswers, type ReplayAnswers } from '../oci/replay.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { MAX_BASE_BYTES, MAX_RECORD_BYTES, storedBase } from './limits.js';
-import { targetsDir } from './paths.js';
+import { recordIdsIn, targetsDir } from './paths.js';
 
 export interface TargetRecord {
   version: 1;
@@ -170,11 +170,5 @@ export function deleteTarget(id: string): void {
 }
 
 export function listTargetIds(): string[] {
-  try {
-    return readdirSync(targetsDir())
-      .filter((f) => f.endsWith('.json') && !f.includes('+'))
-      .map((f) => f.slice(0, -'.json'.length));
-  } catch {
-    return [];
-  }
+  return recordIdsIn(targetsDir()); // <id>+base.json is no id: '+' is in no container id
 }

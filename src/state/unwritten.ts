@@ -11,7 +11,7 @@
  * Bounded (state/limits.ts): past MAX_UNWRITTEN_BYTES or MAX_UNWRITTEN_ENTRIES the oldest go first,
  * each logged.
  */
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
@@ -22,7 +22,7 @@ import { CONTAINER_ID } from '../oci/state.js';
 import { writeFileAtomic } from '../io/write-file.js';
 import { ARCH_SLOTS, type ArchSlot } from '../syscalls/arches.js';
 import { MAX_RECORD_BYTES, MAX_UNWRITTEN_BYTES, MAX_UNWRITTEN_ENTRIES, MAX_UNWRITTEN_ENTRY_BYTES, storedBase } from './limits.js';
-import { runDir } from './paths.js';
+import { recordIdsIn, runDir } from './paths.js';
 import { checkTargetRecord, storedRecord, type TargetRecord } from './targets.js';
 
 export interface Unwritten {
@@ -126,19 +126,10 @@ function readNote(id: string): UnwrittenNote | null {
 
 /** Every kept recording, oldest first. */
 export function listUnwritten(): UnwrittenItem[] {
-  let names: string[];
-  try {
-    names = readdirSync(unwrittenDir());
-  } catch {
-    return [];
-  }
   const items: UnwrittenItem[] = [];
-  for (const name of names) {
-    if (!name.endsWith('.json')) continue;
-    const id = name.slice(0, -'.json'.length);
-    if (!CONTAINER_ID.test(id)) continue;
+  for (const id of recordIdsIn(unwrittenDir())) {
     try {
-      const st = statSync(join(unwrittenDir(), name));
+      const st = statSync(unwrittenPath(id));
       let bytes = st.size;
       try {
         bytes += statSync(unwrittenPath(id, 'note')).size;
