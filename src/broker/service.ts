@@ -103,7 +103,7 @@ export class BrokerService {
   take(uid: number, id: string): { recorded: unknown; kept: boolean } {
     const record = loadRecord(uid, id);
     if (record) {
-      const recorded = takeRecording(record.key, { keep: (r) => saveUnwritten(record, r), timeoutMs: this.options.lockTimeoutMs });
+      const recorded = takeRecording({ claim: () => record.key, keep: (r) => saveUnwritten(record, r), timeoutMs: this.options.lockTimeoutMs });
       deleteRecord(uid, id);
       if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
       return { recorded, kept: false };

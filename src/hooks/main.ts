@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { SeccompGenError, describeError } from '../errors.js';
 import { loadConfig } from '../config/config.js';
 import { logEvent, setLogFile } from '../log/log.js';
+import { traceAnnotationOf } from '../oci/annotation.js';
 import { parseOciState, type OciState } from '../oci/state.js';
 import { hostIdentity } from '../broker/ownership.js';
 import { userLogFile } from '../broker/user-state.js';
@@ -38,6 +39,9 @@ async function run(stage: string | undefined): Promise<void> {
   if (stage === WRITE_UNWRITTEN_STAGE) return writeUnwritten(process.argv[3]);
   if (stage !== 'prestart' && stage !== 'poststop') throw new SeccompGenError('USAGE', `unknown hook stage "${stage ?? ''}": expected prestart or poststop`);
   state = parseOciState(readFileSync(0, 'utf8'));
+  // hooks.d runs us only for annotated containers; a runtime set up to run us for every one
+  // (an `always` hook) gets nothing done, at either stage, for the others.
+  if (traceAnnotationOf(state.annotations) === undefined) return;
   // A rootless hook reads no config: the settings limit root, and root's file is not even
   // owned by anyone in the user's namespace (it shows as nobody there).
   const me = hostIdentity();

@@ -101,8 +101,7 @@ export async function finishRootless(record: TargetRecord, uid: number): Promise
   }
 }
 
-export async function rootlessPoststop(state: OciState, uid: number): Promise<Finished | null> {
-  if (traceAnnotationOf(state.annotations) === undefined) return null;
+export async function rootlessPoststop(state: OciState, uid: number): Promise<Finished> {
   const record = loadUserTarget(uid, state.id);
   if (!record) throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
   try {

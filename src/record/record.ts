@@ -13,7 +13,7 @@ import { containerOwner } from '../oci/owner.js';
 import { UNFILTERED } from '../oci/replay.js';
 import type { Profile } from '../profile/schema.js';
 import { takeDone } from '../state/done.js';
-import { deleteTarget, type TargetRecord } from '../state/targets.js';
+import type { TargetRecord } from '../state/targets.js';
 import { readUnwritten, removeUnwritten, unwrittenPath } from '../state/unwritten.js';
 import { registerTarget, takeOut } from '../trace/register.js';
 import { launch, type LaunchOptions } from './launch.js';
@@ -90,8 +90,7 @@ export async function recordCommand(request: RecordRequest, options: LaunchOptio
   }
 
   // Its processes may live on (daemons it started); the profile is what ran until it exited.
-  const recorded = takeOut(id, key);
-  deleteTarget(id); // out of the kernel now: nothing left for gc to find
+  const recorded = takeOut(id)?.recorded ?? null; // its record goes too: nothing left for gc to find
   if (!recorded) {
     // Between its exit and our lock, a prestart's gc may have found it gone and set it aside
     // (its writer may have finished it already).

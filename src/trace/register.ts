@@ -6,8 +6,9 @@
  *                   limit, store the record, hold the namespace and add it to the kernel; every
  *                   caller keeps its own records (registerTarget: the hooks' and record's, with
  *                   dead containers' leftovers set aside first; the broker: its own)
- *   takeRecording   read a target's recording and remove it, detaching the program if it was last
- *                   (takeOut: the hooks' and record's)
+ *   takeRecording   claim a target (its caller's record goes first), read its recording and
+ *                   remove it, detaching the program if it was last (takeOut: the hooks' and
+ *                   record's, which load and drop the record in the same step)
  */
 import { SeccompGenError, messageOf } from '../errors.js';
 import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
@@ -18,7 +19,7 @@ import { logEvent } from '../log/log.js';
 import { detachReleasing, pinNamespace, releaseTarget, unpinNamespace } from '../state/ns-pins.js';
 import { gc, removeOrphans, type GcReport } from '../state/gc.js';
 import { withLock } from '../state/lock.js';
-import { deleteTarget, listTargetIds, loadTargetHead, saveTarget, type TargetRecord } from '../state/targets.js';
+import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, saveTarget, type TargetRecord } from '../state/targets.js';
 
 export interface RegisterOptions {
   /** Another BPF object (tests). */
@@ -155,16 +156,27 @@ export function registerTarget(record: TargetRecord, options: RegisterOptions = 
   return { gc: report };
 }
 
+/** What a take-out works on, decided under the lock. */
+export interface TakeOptions {
+  /** The target's record is let go too, first; the key it was traced by (null: nothing to take). */
+  claim: () => TargetKey | null;
+  /** Sees the recording before it leaves the kernel (the broker keeps a copy until the hook has it). */
+  keep?: (recorded: RecordedTarget) => void;
+  /** No other record remains: entries no one claims go too, and the program is detached. */
+  lastOut?: () => boolean;
+  timeoutMs?: number;
+}
+
 /**
- * The recording of namespace `key`, taken out of the kernel (null: the recorder is not attached,
- * or holds no such target). `keep` sees it first (the broker keeps a copy until the hook has it).
- * When `lastOut` says no other record remains, entries no one claims go too and the program is
- * detached; while it says others remain, the whole table is not scanned to find that out; without
- * it, the program is detached when the table is empty. A rootless container's
- * entry is never taken as an orphan: it is the broker's (src/broker/).
+ * A target's recording, taken out of the kernel (null: nothing claimed, the recorder is not
+ * attached, or it holds no such target). While `lastOut` says others remain, the whole table is
+ * not scanned to find that out; without it, the program is detached when the table is empty. A
+ * rootless container's entry is never taken as an orphan: it is the broker's (src/broker/).
  */
-export function takeRecording(key: TargetKey, options: { keep?: (recorded: RecordedTarget) => void; lastOut?: () => boolean; timeoutMs?: number } = {}): RecordedTarget | null {
+export function takeRecording(options: TakeOptions): RecordedTarget | null {
   return withLock((): RecordedTarget | null => {
+    const key = options.claim();
+    if (!key) return null;
     const recorder = Recorder.open();
     if (!recorder) return null;
     try {
@@ -184,7 +196,27 @@ export function takeRecording(key: TargetKey, options: { keep?: (recorded: Recor
   }, options.timeoutMs);
 }
 
-/** The hooks' and `record`'s take-out: target `id`'s recording, the program detached if it was last. */
-export function takeOut(id: string, key: TargetKey): RecordedTarget | null {
-  return takeRecording(key, { lastOut: () => listTargetIds().every((other) => other === id) });
+export interface TakenOut {
+  record: TargetRecord;
+  /** null: the recorder was detached meanwhile (a reboot, seccomp-gen uninstall). */
+  recorded: RecordedTarget | null;
+}
+
+/**
+ * The hooks' and `record`'s take-out: target `id`'s record and its recording, both gone from the
+ * shared state in one step under the lock (a gc in between would find a record without a
+ * recording and call it lost), the program detached if it was the last. null: no such target.
+ */
+export function takeOut(id: string): TakenOut | null {
+  let record: TargetRecord | null = null;
+  const recorded = takeRecording({
+    claim: () => {
+      record = loadTarget(id);
+      if (record) deleteTarget(id);
+      return record?.key ?? null;
+    },
+    lastOut: () => listTargetIds().length === 0,
+  });
+  const taken: TargetRecord | null = record;
+  return taken ? { record: taken, recorded } : null;
 }

@@ -372,6 +372,49 @@ describe('no container can deny or spoil tracing for the others', () => {
     expect(cli('status').stdout).not.toMatch(/profiles not written/);
   }, 60_000);
 
+  it('a poststop whose write hangs has already let its target go: a gc meanwhile finds nothing to call lost', async () => {
+    setup();
+    const fuse = await fuseMount();
+    const output = join(fuse.dir, 'slow.json');
+    const c = await namespaced();
+    expect(hook('prestart', 'slow-write', `of:${output}`, c.pid).status).toBe(0);
+    await kill(c);
+    fuse.stop();
+    const state = { ociVersion: '1.0.2', id: 'slow-write', status: 'stopped', bundle: BUNDLE, annotations: { [ANNOTATION]: `of:${output}` } };
+    const poststop = spawn('node', [HOOK, 'poststop'], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    children.push(poststop);
+    let stderr = '';
+    poststop.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => poststop.on('exit', resolve));
+    poststop.stdin!.end(JSON.stringify(state));
+    try {
+      // The record and the recording leave the shared state together, before the write starts.
+      expect(await eventually(() => !targets().some((f) => f.startsWith('slow-write')))).toBe(true);
+      const gc = cli('gc');
+      expect(gc.status).toBe(0);
+      expect(gc.stdout).not.toMatch(/slow-write/);
+      expect(log()).not.toMatch(/lost id=slow-write/);
+    } finally {
+      fuse.resume();
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    expect(readProfile(output).defaultAction).toBe('SCMP_ACT_ERRNO');
+  }, 60_000);
+
+  it('a hook run for a container without the annotation (an "always" hook) does nothing, at either stage', async () => {
+    setup();
+    const c = await namespaced();
+    for (const stage of ['prestart', 'poststop'] as const) {
+      const state = { ociVersion: '1.0.2', id: 'not-asked', status: stage === 'prestart' ? 'creating' : 'stopped', pid: c.pid, bundle: BUNDLE, annotations: { 'org.example.other': 'x' } };
+      const r = spawnSync('node', [HOOK, stage], { input: JSON.stringify(state), encoding: 'utf8', env: { ...process.env, ...env } });
+      expect({ stage, status: r.status, stderr: r.stderr }).toEqual({ stage, status: 0, stderr: '' });
+    }
+    expect(targets()).toEqual([]);
+    expect(pinned()).toBe(false);
+    expect(log()).toBe('');
+  });
+
   it('a full /run: prestart says so and leaves no lock behind; tracing works again the moment space returns', async () => {
     setup();
     const run = join(base, 'run');
