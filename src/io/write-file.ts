@@ -8,9 +8,10 @@
  * A directory of the path swapped for a symlink after the check cannot move the write: the
  * check and the write both see the directory we stand in, named by getcwd(2) as it really is.
  */
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { basename, dirname, isAbsolute } from 'node:path';
 import { SeccompGenError } from '../errors.js';
+import { readWhole } from './json-file.js';
 
 const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev'];
 
@@ -74,6 +75,25 @@ export function existingHere(path: string, name: string): { uid: number; size: n
   if (st.isSymbolicLink()) throw new SeccompGenError('PATH', `${path}: is a symlink; refusing to write through it`);
   if (!st.isFile()) throw new SeccompGenError('PATH', `${path}: exists and is not a regular file`);
   return { uid: st.uid, size: st.size };
+}
+
+/**
+ * The text of `name` in the working directory, never through a symlink; '' when it is not a
+ * regular file or is larger than `maxBytes` (not a file we would have written).
+ */
+export function readHere(path: string, name: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = openSync(name, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (e) {
+    throw new SeccompGenError('PATH', `${path}: exists and cannot be read to check that it is a profile (${codeOf(e)})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() && st.size <= maxBytes ? readWhole(fd, st.size) : '';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Throws unless `path` is a place we may write a file to. Returns the real directory. */

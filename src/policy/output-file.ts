@@ -5,12 +5,12 @@
  * own identity (io/identity.ts), and in the directory we stand in (io/write-file.ts), so a
  * directory swapped for a symlink meanwhile can lead nowhere the writer could not write anyway.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, realpathSync, constants } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { asIdentity, identityOf, type Identity } from '../io/identity.js';
-import { MAX_PROFILE_BYTES, readRegularFile, readWhole } from '../io/json-file.js';
-import { existingHere, inDirectoryOf, isUnder, probeWritableHere, writeHere } from '../io/write-file.js';
+import { MAX_PROFILE_BYTES, readRegularFile } from '../io/json-file.js';
+import { existingHere, inDirectoryOf, isUnder, probeWritableHere, readHere, writeHere } from '../io/write-file.js';
 import { DEFAULT_KUBERNETES_DIR, existingRefusal, looksLikeProfile, placeRefusal, writerUidOf, type OutputPolicy } from './output-policy.js';
 
 function refuse(reason: string | undefined): void {
@@ -32,31 +32,17 @@ function identityFor(policy: OutputPolicy): Identity | undefined {
   return policy.writer && policy.writer.uid !== 0 ? identityOf(policy.writer.uid, policy.writer.gid) : undefined;
 }
 
-/** The text of `name` in the working directory, never through a symlink, at most the profile limit. */
-function readHere(path: string, name: string): string {
-  let fd: number;
-  try {
-    fd = openSync(name, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
-  } catch (e) {
-    throw new SeccompGenError('PATH', `${path}: exists and cannot be read to check that it is a profile (${(e as NodeJS.ErrnoException).code})`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_PROFILE_BYTES) return ''; // not a profile we would have written
-    return readWhole(fd, st.size);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** In the output's directory, as the writer: every check of the policy. */
-function checkHere(policy: OutputPolicy, path: string, realDir: string, name: string): void {
-  refuse(placeRefusal(policy, path, realDir, realRootsOf(policy)));
-  const existing = existingHere(path, name);
-  if (existing) {
-    const isProfile = existing.size > 0 && existing.uid === writerUidOf(policy) && looksLikeProfile(readHere(path, name));
-    refuse(existingRefusal(policy, path, { ...existing, isProfile }));
-  }
+/**
+ * In the output's directory, as the writer: every check of the policy. The place first (nothing
+ * is examined where we may not write), then a file already there: read only when it is the
+ * writer's own and not empty, to tell a profile from a file that is not one.
+ */
+function checkHere(policy: OutputPolicy, path: string, here: { realDir: string; name: string; realRoots: readonly string[]; writerUid: number }): void {
+  refuse(placeRefusal(policy, path, here.realDir, here.realRoots));
+  const existing = existingHere(path, here.name);
+  if (!existing) return;
+  const text = existing.size > 0 && existing.uid === here.writerUid ? readHere(path, here.name, MAX_PROFILE_BYTES) : '';
+  refuse(existingRefusal(policy, path, { ...existing, isProfile: text !== '' && looksLikeProfile(text) }));
 }
 
 /**
@@ -80,9 +66,12 @@ function ensureNamespaceDir(policy: OutputPolicy, path: string): void {
 /** prestart: refuse now what the write would refuse later, and prove the writer may create files there. */
 export function checkOutput(policy: OutputPolicy, path: string): void {
   ensureNamespaceDir(policy, path);
-  asIdentity(identityFor(policy), () =>
+  const realRoots = realRootsOf(policy);
+  const writerUid = writerUidOf(policy);
+  const writer = identityFor(policy);
+  asIdentity(writer, () =>
     inDirectoryOf(path, (realDir, name) => {
-      checkHere(policy, path, realDir, name);
+      checkHere(policy, path, { realDir, name, realRoots, writerUid });
       probeWritableHere(path, name);
     }),
   );
@@ -90,9 +79,12 @@ export function checkOutput(policy: OutputPolicy, path: string): void {
 
 /** poststop (and gc): the same checks, then the write, on one directory handle, as the writer. */
 export function writeOutput(policy: OutputPolicy, path: string, content: string): void {
-  asIdentity(identityFor(policy), () =>
+  const realRoots = realRootsOf(policy);
+  const writerUid = writerUidOf(policy);
+  const writer = identityFor(policy);
+  asIdentity(writer, () =>
     inDirectoryOf(path, (realDir, name) => {
-      checkHere(policy, path, realDir, name);
+      checkHere(policy, path, { realDir, name, realRoots, writerUid });
       writeHere(path, name, content);
     }),
   );

@@ -129,18 +129,24 @@ export function emitRecorded(entry: ArgumentSyscall, tuples: readonly (readonly 
   }
 }
 
-/** The filter's conditional ALLOW rules for `name`, as rules of our own (one name each). */
-function carried(name: string, conditional: readonly ConditionalRule[], comment: string): Rule[] {
-  const rules = conditional
-    .filter((r) => r.action === 'SCMP_ACT_ALLOW' && r.names.includes(name))
-    .map((r) => allow(name, r.args.map((a) => ({ ...a, op: a.op as Arg['op'] }))));
-  if (rules[0]) rules[0].comment = comment;
-  return rules;
+/** The filter's conditional ALLOW rules, as rules of our own (one name each), by name. */
+function carriedByName(conditional: readonly ConditionalRule[]): Map<string, Rule[]> {
+  const byName = new Map<string, Rule[]>();
+  for (const r of conditional) {
+    if (r.action !== 'SCMP_ACT_ALLOW') continue;
+    for (const name of new Set(r.names)) {
+      const rules = byName.get(name) ?? [];
+      rules.push(allow(name, r.args.map((a) => ({ ...a, op: a.op as Arg['op'] }))));
+      byName.set(name, rules);
+    }
+  }
+  return byName;
 }
 
 export function argumentRules(input: ArgumentInput): ArgumentRules {
   const conditional = new Set<string>();
   const rules: Rule[] = [];
+  const carried = carriedByName(input.conditional);
   for (const name of [...input.allowed].sort()) {
     if (input.namesOnly) break;
     const entry = argumentSyscall(name);
@@ -157,9 +163,9 @@ export function argumentRules(input: ArgumentInput): ArgumentRules {
       recorded === 'overflow'
         ? `more than ${MAX_RECORDED_VALUES} distinct argument values while traced: allowed as the tracing filter allowed it`
         : 'allowed under the conditions of the filter it was traced under';
-    const fromFilter = carried(name, input.conditional, why);
-    if (fromFilter.length) {
-      rules.push(...fromFilter);
+    const fromFilter = carried.get(name);
+    if (fromFilter) {
+      rules.push({ ...fromFilter[0]!, comment: why }, ...fromFilter.slice(1));
       conditional.add(name);
     } else if (recorded === 'overflow') {
       // The filter allowed it with any arguments: so does the profile, and says why.

@@ -99,9 +99,10 @@ export function buildProfile(
   const arches = architectures(native, recording);
   // Argument filters (argument-rules.ts), with the values the runtimes' own calls need: names
   // allowed only under conditions leave both plain lists.
+  const recorded = recording.arguments ? withRuntimeArguments(recording.arguments, runtimes) : undefined;
   const args = argumentRules({
     allowed,
-    ...(recording.arguments ? { recorded: withRuntimeArguments(recording.arguments, runtimes) } : {}),
+    ...(recorded ? { recorded } : {}),
     conditional: replay.conditionalRules ?? [],
     ...(replay.cloneAllowed !== undefined ? { cloneAllowed: replay.cloneAllowed } : {}),
     defaultErrnoRet,

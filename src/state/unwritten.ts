@@ -58,37 +58,53 @@ export function unwrittenPath(id: string, part: 'json' | 'note' = 'json'): strin
   return join(unwrittenDir(), `${id}.${part}`);
 }
 
+function noteText(record: TargetRecord, reason: string, until?: Date): string {
+  const note: UnwrittenNote = { reason, at: new Date().toISOString(), output: record.output, ...(record.owner ? { uid: record.owner.uid } : {}), ...(until ? { until: until.toISOString() } : {}) };
+  return JSON.stringify(note);
+}
+
 function save(path: string, text: string): void {
   mkdirSync(unwrittenDir(), { recursive: true, mode: 0o700 });
   writeFileAtomic(path, text, { mode: 0o600 });
 }
 
-/** Set a recording aside (no note: to be written). Compact; the record's text is checked as prestart stored it. */
-export function setAside(record: TargetRecord, recorded: RecordedTarget): void {
+/**
+ * Set a recording aside, compact, the record's text checked as prestart stored it. Without a
+ * reason it waits to be written (no note); with one, it is kept because writing failed, and its
+ * note says why. Returns where it is.
+ */
+export function setAside(record: TargetRecord, recorded: RecordedTarget, reason?: string): string {
+  const path = unwrittenPath(record.id);
+  const notePath = unwrittenPath(record.id, 'note');
   const head = storedRecord(record);
   const base = record.base !== undefined ? storedBase(record.base) : 'null';
   const syscalls = JSON.stringify(recorded.syscalls);
   // The argument values (a Map by syscall name) as entries: a profile written later keeps its argument rules.
   const args = recorded.arguments ? `,"arguments":${JSON.stringify([...recorded.arguments])}` : '';
-  save(unwrittenPath(record.id), `{"record":${head},"base":${base},"flags":"${recorded.flags.toString()}","syscalls":${syscalls}${args}}`);
-  try {
-    unlinkSync(unwrittenPath(record.id, 'note'));
-  } catch {
-    /* none: the usual case */
+  const note = reason !== undefined ? noteText(record, reason) : undefined;
+  mkdirSync(unwrittenDir(), { recursive: true, mode: 0o700 });
+  writeFileAtomic(path, `{"record":${head},"base":${base},"flags":"${recorded.flags.toString()}","syscalls":${syscalls}${args}}`, { mode: 0o600 });
+  if (note !== undefined) {
+    writeFileAtomic(notePath, note, { mode: 0o600 });
+  } else {
+    try {
+      unlinkSync(notePath);
+    } catch {
+      /* none: the usual case */
+    }
   }
   pruneUnwritten();
+  return path;
 }
 
-/** Keep a recording whose profile could not be written, saying why. */
+/** Keep a recording whose profile could not be written, saying why. Returns where it is kept. */
 export function keepUnwritten(record: TargetRecord, recorded: RecordedTarget, reason: string): string {
-  setAside(record, recorded);
-  noteUnwritten(record, reason);
-  return unwrittenPath(record.id);
+  return setAside(record, recorded, reason);
 }
 
+/** Say why a recording set aside is still here (a writer at work: until when). */
 export function noteUnwritten(record: TargetRecord, reason: string, until?: Date): void {
-  const note: UnwrittenNote = { reason, at: new Date().toISOString(), output: record.output, ...(record.owner ? { uid: record.owner.uid } : {}), ...(until ? { until: until.toISOString() } : {}) };
-  save(unwrittenPath(record.id, 'note'), JSON.stringify(note));
+  save(unwrittenPath(record.id, 'note'), noteText(record, reason, until));
 }
 
 export function readUnwritten(id: string): Unwritten {

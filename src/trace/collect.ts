@@ -56,11 +56,11 @@ export function unfilteredNoteOf(record: TargetRecord): string {
 export function collectProfile(record: TargetRecord, recorded: RecordedTarget, table: SyscallTable, argumentFilters = true): Collected {
   const native = table.nativeArch();
   const numbers = numbersByArch(recorded, native);
-  const resolved = resolveSyscalls(numbers, table);
   const replay = answersOnArches(record.replay, [native, ...numbers.keys()], table);
   // Every known runtime's set unless the target was told otherwise (config `runtimes`, record
   // --runtimes): whichever runtime traced it, the profile may be deployed under another.
   const runtimes = record.runtimes ? checkRuntimeNames(record.runtimes, 'runtimes', 'TARGET') : KNOWN_RUNTIMES;
+  const resolved = resolveSyscalls(numbers, table);
   const recording = { ...resolved, ...(recorded.arguments ? { arguments: recorded.arguments } : {}) };
   return { profile: buildProfile(recording, native, replay, record.base, unfilteredNoteOf(record), runtimes, argumentFilters), unknown: resolved.unknown };
 }

@@ -36,19 +36,20 @@ export interface FinishOptions {
 
 export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, outputDirs: readonly string[] | undefined, options: FinishOptions = {}): Finished {
   const { profile, unknown } = collectProfile(record, recorded, libseccompTable(), options.argumentFilters ?? true);
+  const policy = options.policy ?? outputPolicy({ starter: record.owner, kubernetesNamespace: record.kubernetesNamespace, outputDirs });
   const warnings: string[] = [];
   if (!record.replay.filtered) warnings.push(unfilteredNoteOf(record));
   if (unknown.size) warnings.push(unnamedWarning(unknown));
-  const text = formatJson(profile);
   try {
-    writeOutput(options.policy ?? outputPolicy({ starter: record.owner, kubernetesNamespace: record.kubernetesNamespace, outputDirs }), record.output, text);
+    writeOutput(policy, record.output, formatJson(profile));
   } catch (e) {
     const why = (e as Error).message;
     if (options.keepDir !== undefined) {
       // A rootless hook: the user's own place; root's unwritten store is not theirs to write.
+      const kept = join(options.keepDir, `${record.id}.json`);
       mkdirSync(options.keepDir, { recursive: true, mode: 0o700 });
-      writeFileAtomic(join(options.keepDir, `${record.id}.json`), text, { mode: 0o600 });
-      throw new SeccompGenError('PATH', `${why}; the profile was kept in ${join(options.keepDir, `${record.id}.json`)}`);
+      writeFileAtomic(kept, formatJson(profile), { mode: 0o600 });
+      throw new SeccompGenError('PATH', `${why}; the profile was kept in ${kept}`);
     }
     // Do not lose a recording we cannot put back: keep it where root can find it, with the reason.
     const kept = keepUnwritten(record, recorded, why);
