@@ -11,7 +11,7 @@ import { SeccompGenError } from '../errors.js';
 import { asIdentity, identityOf, type Identity } from '../io/identity.js';
 import { MAX_PROFILE_BYTES, readRegularFile } from '../io/json-file.js';
 import { existingHere, inDirectoryOf, isUnder, probeWritableHere, readHere, writeHere } from '../io/write-file.js';
-import { DEFAULT_KUBERNETES_DIR, existingRefusal, looksLikeProfile, placeRefusal, writerUidOf, type OutputPolicy } from './output-policy.js';
+import { DEFAULT_KUBERNETES_DIR, outputRefusal, type OutputPlace, type OutputPolicy } from './output-policy.js';
 
 function refuse(reason: string | undefined): void {
   if (reason !== undefined) throw new SeccompGenError('PATH', reason);
@@ -32,17 +32,9 @@ function identityFor(policy: OutputPolicy): Identity | undefined {
   return policy.writer && policy.writer.uid !== 0 ? identityOf(policy.writer.uid, policy.writer.gid) : undefined;
 }
 
-/**
- * In the output's directory, as the writer: every check of the policy. The place first (nothing
- * is examined where we may not write), then a file already there: read only when it is the
- * writer's own and not empty, to tell a profile from a file that is not one.
- */
-function checkHere(policy: OutputPolicy, path: string, here: { realDir: string; name: string; realRoots: readonly string[]; writerUid: number }): void {
-  refuse(placeRefusal(policy, path, here.realDir, here.realRoots));
-  const existing = existingHere(path, here.name);
-  if (!existing) return;
-  const text = existing.size > 0 && existing.uid === here.writerUid ? readHere(path, here.name, MAX_PROFILE_BYTES) : '';
-  refuse(existingRefusal(policy, path, { ...existing, isProfile: text !== '' && looksLikeProfile(text) }));
+/** The directory we stand in, for the policy's rules: the file in it is examined only if a rule asks. */
+function placeIn(path: string, realDir: string, name: string, realRoots: readonly string[]): OutputPlace {
+  return { realDir, realRoots, existing: () => existingHere(path, name), text: () => readHere(path, name, MAX_PROFILE_BYTES) };
 }
 
 /**
@@ -67,11 +59,10 @@ function ensureNamespaceDir(policy: OutputPolicy, path: string): void {
 export function checkOutput(policy: OutputPolicy, path: string): void {
   ensureNamespaceDir(policy, path);
   const realRoots = realRootsOf(policy);
-  const writerUid = writerUidOf(policy);
   const writer = identityFor(policy);
   asIdentity(writer, () =>
     inDirectoryOf(path, (realDir, name) => {
-      checkHere(policy, path, { realDir, name, realRoots, writerUid });
+      refuse(outputRefusal(policy, path, placeIn(path, realDir, name, realRoots)));
       probeWritableHere(path, name);
     }),
   );
@@ -80,11 +71,10 @@ export function checkOutput(policy: OutputPolicy, path: string): void {
 /** poststop (and gc): the same checks, then the write, on one directory handle, as the writer. */
 export function writeOutput(policy: OutputPolicy, path: string, content: string): void {
   const realRoots = realRootsOf(policy);
-  const writerUid = writerUidOf(policy);
   const writer = identityFor(policy);
   asIdentity(writer, () =>
     inDirectoryOf(path, (realDir, name) => {
-      checkHere(policy, path, { realDir, name, realRoots, writerUid });
+      refuse(outputRefusal(policy, path, placeIn(path, realDir, name, realRoots)));
       writeHere(path, name, content);
     }),
   );

@@ -134,6 +134,31 @@ export function existingRefusal(policy: OutputPolicy, path: string, existing: Ex
   return undefined;
 }
 
+/** The output's directory as the writer stands in it; what is in it is looked at only when a rule needs it. */
+export interface OutputPlace {
+  realDir: string;
+  /** policy.roots by their real paths (a root that does not exist allows nothing). */
+  realRoots: readonly string[];
+  /** The file already at the path, if any; throws for what is never written through (a symlink). */
+  existing: () => { uid: number; size: number } | undefined;
+  /** That file's text; '' when it is no file we would have written. */
+  text: () => string;
+}
+
+/**
+ * Why writing `path` is refused, or undefined: the place first (nothing is examined where we may
+ * not write), then a file already there, whose text is read only when it is the writer's own and
+ * not empty, to tell a profile from a file that is not one.
+ */
+export function outputRefusal(policy: OutputPolicy, path: string, place: OutputPlace): string | undefined {
+  const refused = placeRefusal(policy, path, place.realDir, place.realRoots);
+  if (refused !== undefined) return refused;
+  const existing = place.existing();
+  if (!existing) return undefined;
+  const isProfile = existing.size > 0 && existing.uid === writerUidOf(policy) && looksLikeProfile(place.text());
+  return existingRefusal(policy, path, { ...existing, isProfile });
+}
+
 /**
  * Whether a file's text is a seccomp profile in one of the formats we read: a JSON profile
  * (defaultAction), an OCI config.json (linux.seccomp), or a Security Profiles Operator

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existingRefusal, looksLikeProfile, outputPolicy, placeRefusal, SYSTEM_DIRS, type OutputPolicy } from '../../src/policy/output-policy.js';
+import { existingRefusal, looksLikeProfile, outputPolicy, outputRefusal, placeRefusal, SYSTEM_DIRS, type OutputPolicy } from '../../src/policy/output-policy.js';
 
 const alice = { uid: 1000, gid: 1000 };
 const root = outputPolicy({});
@@ -82,6 +82,40 @@ describe('what may be replaced (existingRefusal)', () => {
     expect(existingRefusal(starter, '/x', { uid: 1001, size: 0, isProfile: false })).toMatch(/belongs to uid 1001, not to uid 1000 \(who started the container\)/);
     expect(existingRefusal(root, '/x', { uid: 1001, size: 10, isProfile: true })).toMatch(/belongs to uid 1001, not to root/);
     expect(existingRefusal(pod, '/x', { uid: 1000, size: 0, isProfile: false })).toMatch(/not to root/);
+  });
+});
+
+describe('the whole decision (outputRefusal): the place, then what is there, looked at only when needed', () => {
+  /** A directory with `file` in it, counting what the rules look at. */
+  function placeWith(realDir: string, file?: { uid: number; size: number; text: string }) {
+    const looked = { existing: 0, text: 0 };
+    return {
+      looked,
+      place: {
+        realDir,
+        realRoots: [],
+        existing: () => (looked.existing++, file && { uid: file.uid, size: file.size }),
+        text: () => (looked.text++, file?.text ?? ''),
+      },
+    };
+  }
+  it('a refused place is refused before anything in it is examined', () => {
+    const { place, looked } = placeWith('/etc', { uid: 0, size: 9, text: '{"defaultAction":"SCMP_ACT_ERRNO"}' });
+    expect(outputRefusal(root, '/etc/p.json', place)).toMatch(/refusing to write, as root, into \/etc/);
+    expect(looked).toEqual({ existing: 0, text: 0 });
+  });
+  it("another user's file is refused unread; an empty file is replaced unread", () => {
+    const theirs = placeWith('/tmp', { uid: 1001, size: 9, text: '{"defaultAction":"SCMP_ACT_ERRNO"}' });
+    expect(outputRefusal(starter, '/tmp/p.json', theirs.place)).toMatch(/belongs to uid 1001/);
+    expect(theirs.looked).toEqual({ existing: 1, text: 0 });
+    const empty = placeWith('/tmp', { uid: 1000, size: 0, text: '' });
+    expect(outputRefusal(starter, '/tmp/p.json', empty.place)).toBeUndefined();
+    expect(empty.looked.text).toBe(0);
+  });
+  it("the writer's own file is read to tell a profile (replaced) from anything else (refused)", () => {
+    expect(outputRefusal(starter, '/tmp/p.json', placeWith('/tmp', { uid: 1000, size: 9, text: '{"defaultAction":"SCMP_ACT_ERRNO"}' }).place)).toBeUndefined();
+    expect(outputRefusal(starter, '/tmp/p.json', placeWith('/tmp', { uid: 1000, size: 9, text: 'PATH=/bin' }).place)).toMatch(/not a seccomp profile/);
+    expect(outputRefusal(starter, '/tmp/p.json', placeWith('/tmp').place)).toBeUndefined();
   });
 });
 
