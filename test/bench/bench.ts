@@ -220,9 +220,15 @@ async function main(): Promise<void> {
     } finally {
       stopWarm();
     }
-    results.hooks = hookStats();
-    for (const [k, h] of Object.entries(results.hooks as ReturnType<typeof hookStats>)) {
-      console.log(`hook ${k.padEnd(16)} median ${h.medianMs.toFixed(1).padStart(6)} ms over ${String(h.n).padStart(3)} runs, peak RSS ${(h.maxRssKiB / 1024).toFixed(1)} MiB`);
+    // The floor, through the same timing wrapper: a bare `node -e 0` (its last word is the label).
+    for (let i = 0; i < RUNS * 2; i++) execFileSync(join(work, 'timed-hook.sh'), [process.execPath, '-e', '0', 'node-e-0'], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const hooks = hookStats();
+    const floor = Object.entries(hooks).find(([k]) => k.startsWith('node-e-0'))?.[1];
+    results.hooks = hooks;
+    for (const [k, h] of Object.entries(hooks)) {
+      const over = floor && !k.startsWith('node-e-0') ? `, ${(h.medianMs / floor.medianMs).toFixed(2)}x node -e 0 (+${(h.medianMs - floor.medianMs).toFixed(1)} ms)` : '';
+      const label = k.startsWith('node-e-0') ? 'node -e 0 (floor)' : k;
+      console.log(`hook ${label.padEnd(17)} median ${h.medianMs.toFixed(1).padStart(6)} ms over ${String(h.n).padStart(3)} runs, peak RSS ${(h.maxRssKiB / 1024).toFixed(1)} MiB${over}`);
     }
   }
 
