@@ -6,6 +6,7 @@
  */
 import { createConnection } from 'node:net';
 import { SeccompGenError } from '../errors.js';
+import type { RecordingMode } from '../kernel/abi.js';
 import { readRegularFile } from '../io/json-file.js';
 import { brokerSocketPath } from './paths.js';
 import { MAX_REPLY_BYTES, ProtocolError, encodeMessage, parseReply } from './protocol.js';
@@ -17,7 +18,7 @@ export class BrokerRefusal extends SeccompGenError {
   }
 }
 
-export type BrokerRequest = { op: 'register'; id: string; pid: number; mode: 'filtered' | 'all' } | { op: 'take'; id: string } | { op: 'list' };
+export type BrokerRequest = { op: 'register'; id: string; pid: number; mode: RecordingMode } | { op: 'take'; id: string } | { op: 'list' };
 
 export const NO_BROKER_HELP =
   'rootless tracing needs the seccomp-gen broker, a small root service: as root, run `seccomp-gen install --rootless` and `systemctl enable --now seccomp-gen-broker.socket` (or start `seccomp-gen broker` in the foreground)';

@@ -14,7 +14,7 @@
  */
 import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
 import { CONTAINER_ID } from '../oci/state.js';
-import type { Mode } from '../state/broker-records.js';
+import { RECORDING_MODES, isRecordingMode, type RecordingMode } from '../kernel/abi.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Longest line a client may send (a request is a few hundred bytes). */
@@ -24,11 +24,9 @@ export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 /** A ticket's token: 32 random bytes in hex. */
 export const TOKEN = /^[0-9a-f]{64}$/;
 
-export type { Mode };
-
 export type Request =
   | { op: 'hello'; uid: number }
-  | { op: 'register'; token: string; id: string; pid: number; mode: Mode }
+  | { op: 'register'; token: string; id: string; pid: number; mode: RecordingMode }
   | { op: 'take'; token: string; id: string }
   | { op: 'list'; token: string }
   | { op: 'ack' };
@@ -78,7 +76,7 @@ export function parseRequest(line: string): Request {
   if (typeof id !== 'string' || !CONTAINER_ID.test(id)) throw new ProtocolError('"id" is not a container id');
   if (op === 'take') return { op, token, id };
   const mode = field(o, 'mode');
-  if (mode !== 'filtered' && mode !== 'all') throw new ProtocolError('"mode" must be "filtered" or "all"');
+  if (!isRecordingMode(mode)) throw new ProtocolError(`"mode" must be ${RECORDING_MODES.map((m) => `"${m}"`).join(' or ')}`);
   // 2^22 is the kernel's largest pid_max.
   return { op: 'register', token, id, pid: uint(field(o, 'pid'), 'pid', 1, 4194304), mode };
 }

@@ -5,12 +5,11 @@
  * program and one map, and each side leaves the other's entries alone.
  */
 import { SeccompGenError } from '../errors.js';
-import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
+import { modeFlags, type RecordingMode } from '../kernel/abi.js';
 import { Recorder } from '../kernel/recorder.js';
 import { register, takeRecording } from '../trace/register.js';
 import { releaseTarget, unpinNamespace } from '../state/ns-pins.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
-import type { Mode } from './protocol.js';
 import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
 
 export interface ServiceOptions {
@@ -56,7 +55,7 @@ export function collectGone(recorder: Recorder | null, proc: ProcReader = realPr
 export class BrokerService {
   constructor(private readonly options: ServiceOptions) {}
 
-  register(uid: number, id: string, pid: number, mode: Mode): { key: BrokerRecord['key']; collected: CollectEvent[] } {
+  register(uid: number, id: string, pid: number, mode: RecordingMode): { key: BrokerRecord['key']; collected: CollectEvent[] } {
     // Ownership first, outside the lock: it reads only /proc.
     const { key, start } = ownedTarget(uid, pid, this.options.proc);
     let collected: CollectEvent[] = [];
@@ -66,7 +65,7 @@ export class BrokerService {
       {
         key,
         pid,
-        flags: mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n,
+        flags: modeFlags(mode),
         // Finished containers of this user must not count against their limit.
         first: (recorder) => (collected = collectGone(recorder, this.options.proc, uid)),
         dropStale: () => {

@@ -24,6 +24,23 @@ export const KEY_TOMBSTONE = 3;
 
 export const FLAG_FILTERED_ONLY = 0x1n;
 
+/**
+ * How the recorder decides what to keep of a target: only what runs under the container's seccomp
+ * filter (FLAG_FILTERED_ONLY), or all that its namespace runs. The one list of them: target
+ * records, the broker's records and its protocol read it.
+ */
+export const RECORDING_MODES = ['filtered', 'all'] as const;
+export type RecordingMode = (typeof RECORDING_MODES)[number];
+
+export function isRecordingMode(value: unknown): value is RecordingMode {
+  return RECORDING_MODES.includes(value as RecordingMode);
+}
+
+/** A target's flags in the kernel for its mode. */
+export function modeFlags(mode: RecordingMode): bigint {
+  return mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n;
+}
+
 /** Argument recording: one bounded set per syscall of syscalls/argument-table.ts, in its order. */
 export const ARG_SYSCALLS = ARGUMENT_SYSCALLS.length;
 export const ARG_VALUES = MAX_RECORDED_VALUES;

@@ -11,13 +11,11 @@ import { join } from 'node:path';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, integer, object, string } from '../io/shape.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
+import { RECORDING_MODES, isRecordingMode, type RecordingMode } from '../kernel/abi.js';
 import type { TargetKey } from '../kernel/target-codec.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
 import { brokerDir, recordIdsIn } from './paths.js';
-
-/** How the recorder decides what to keep, as in TargetRecord.mode. */
-export type Mode = 'filtered' | 'all';
 
 function brokerTargetsDir(uid?: number): string {
   return uid === undefined ? join(brokerDir(), 'targets') : join(brokerDir(), 'targets', String(uid));
@@ -35,7 +33,7 @@ export interface BrokerRecord {
   /** The container's process as registered, and its start time (pid reuse, see ownership.ts). */
   pid: number;
   start: string;
-  mode: Mode;
+  mode: RecordingMode;
   startedAt: string;
 }
 
@@ -46,7 +44,7 @@ function checkRecord(data: unknown): BrokerRecord {
   if (!CONTAINER_ID.test(id)) throw new ShapeError('id', 'not a container id');
   const key = object(o.key, 'key');
   if (key.kind !== 'pid' && key.kind !== 'mnt') throw new ShapeError('key.kind', 'expected pid or mnt');
-  if (o.mode !== 'filtered' && o.mode !== 'all') throw new ShapeError('mode', 'expected filtered or all');
+  if (!isRecordingMode(o.mode)) throw new ShapeError('mode', `expected ${RECORDING_MODES.join(' or ')}`);
   return {
     version: 1,
     uid: integer(o.uid, 'uid', 0),

@@ -10,6 +10,7 @@ import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
+import { RECORDING_MODES, type RecordingMode } from '../kernel/abi.js';
 import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string, stringArray } from '../io/shape.js';
 import type { Profile } from '../profile/schema.js';
 import { writeFileAtomic } from '../io/write-file.js';
@@ -23,7 +24,7 @@ export interface TargetRecord {
   id: string;
   key: { kind: 'pid' | 'mnt'; inum: number };
   /** How the recorder decides what to keep (see SG_FLAG_* in bpf/recorder.h). */
-  mode: 'filtered' | 'all';
+  mode: RecordingMode;
   pid: number;
   /** The OCI runtime's executable name (runc, crun), when it could be read. */
   runtime?: string;
@@ -60,7 +61,7 @@ export function checkTargetRecord(data: unknown): TargetRecord {
     version: 1,
     id,
     key: { kind: oneOf(key.kind, 'key.kind', ['pid', 'mnt'] as const), inum: integer(key.inum, 'key.inum', 0) },
-    mode: oneOf(o.mode, 'mode', ['filtered', 'all'] as const),
+    mode: oneOf(o.mode, 'mode', RECORDING_MODES),
     pid: integer(o.pid, 'pid', 1),
     output: string(o.output, 'output'),
     replay: checkReplayAnswers(o.replay, 'replay'),

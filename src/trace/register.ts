@@ -11,7 +11,7 @@
  *                   record's, which load and drop the record in the same step)
  */
 import { SeccompGenError, messageOf } from '../errors.js';
-import { FLAG_FILTERED_ONLY } from '../kernel/abi.js';
+import { modeFlags } from '../kernel/abi.js';
 import { RecorderUnavailable } from '../kernel/diagnose.js';
 import { Recorder } from '../kernel/recorder.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
@@ -135,7 +135,7 @@ export function registerTarget(record: TargetRecord, options: RegisterOptions = 
     {
       key: record.key,
       pid: record.pid,
-      flags: record.mode === 'filtered' ? FLAG_FILTERED_ONLY : 0n,
+      flags: modeFlags(record.mode),
       ...(options.gc ? { first: (recorder: Recorder) => (report = collectLeftovers(recorder, options.gc?.maxTraceMs)) } : {}),
       dropStale: () => {
         let stale: TargetRecord | null = null;
