@@ -6,9 +6,9 @@
  *                   limit, store the record, hold the namespace and add it to the kernel; every
  *                   caller keeps its own records (registerTarget: the hooks' and record's, with
  *                   dead containers' leftovers set aside first; the broker: its own)
- *   takeRecording   claim a target (its caller's record goes first), read its recording and
- *                   remove it, detaching the program if it was last (takeOut: the hooks' and
- *                   record's, which load and drop the record in the same step)
+ *   takeRecording   claim a target, read its recording, let the caller's record go and remove
+ *                   the entry, detaching the program if it was last (takeOut: the hooks' and
+ *                   record's, whose record leaves with its recording)
  */
 import { SeccompGenError, messageOf } from '../errors.js';
 import { modeFlags } from '../kernel/abi.js';
@@ -158,10 +158,15 @@ export function registerTarget(record: TargetRecord, options: RegisterOptions = 
 
 /** What a take-out works on, decided under the lock. */
 export interface TakeOptions {
-  /** The target's record is let go too, first; the key it was traced by (null: nothing to take). */
+  /** The key the target was traced by (null: nothing to take). */
   claim: () => TargetKey | null;
   /** Sees the recording before it leaves the kernel (the broker keeps a copy until the hook has it). */
   keep?: (recorded: RecordedTarget) => void;
+  /**
+   * The caller's record goes, once the recording is read (or there is none to read): a gc in
+   * between must not find a record without its recording. A failure before leaves both for gc.
+   */
+  release?: () => void;
   /** No other record remains: entries no one claims go too, and the program is detached. */
   lastOut?: () => boolean;
   timeoutMs?: number;
@@ -178,10 +183,14 @@ export function takeRecording(options: TakeOptions): RecordedTarget | null {
     const key = options.claim();
     if (!key) return null;
     const recorder = Recorder.open();
-    if (!recorder) return null;
+    if (!recorder) {
+      options.release?.(); // nothing attached: nothing will ever be recorded for it
+      return null;
+    }
     try {
       const target = recorder.read(key);
       if (target) options.keep?.(target);
+      options.release?.();
       releaseTarget(recorder, key);
       if (options.lastOut === undefined) {
         detachReleasing(recorder); // no record list of our own to ask: the table says
@@ -203,18 +212,17 @@ export interface TakenOut {
 }
 
 /**
- * The hooks' and `record`'s take-out: target `id`'s record and its recording, both gone from the
- * shared state in one step under the lock (a gc in between would find a record without a
- * recording and call it lost), the program detached if it was the last. null: no such target.
+ * The hooks' and `record`'s take-out: target `id`'s record and its recording leave the shared
+ * state together, under the lock, the program detached if it was the last. null: no such target.
  */
 export function takeOut(id: string): TakenOut | null {
   let record: TargetRecord | null = null;
   const recorded = takeRecording({
     claim: () => {
       record = loadTarget(id);
-      if (record) deleteTarget(id);
       return record?.key ?? null;
     },
+    release: () => deleteTarget(id),
     lastOut: () => listTargetIds().length === 0,
   });
   const taken: TargetRecord | null = record;
