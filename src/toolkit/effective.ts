@@ -106,12 +106,6 @@ export function behaviours(profile: CanonicalProfile): Map<string, Behaviour> {
   return result;
 }
 
-/** The answer of `b` (a profile's behaviours) for `name` under condition `key`, falling back as the profile does. */
-export function answerFor(b: Behaviour | undefined, key: string, fallback: Answer): Answer {
-  if (!b) return fallback;
-  return b.conditional.get(key)?.answer ?? b.otherwise;
-}
-
 /**
  * Names a profile allows with no condition at all: what the reports count. (With a default of
  * SCMP_ACT_ALLOW every unnamed syscall is allowed too; only named ones are listed.)
