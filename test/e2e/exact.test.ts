@@ -17,19 +17,11 @@ import {
   trace,
   traceArgs,
   useWorkspace,
+  waitFor,
 } from './support.js';
 
 const ws = useWorkspace();
 const path = ws.path;
-
-function waitFor(file: string, ms = 15_000): boolean {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (existsSync(file)) return true;
-    spawnSync('sleep', ['0.1']);
-  }
-  return false;
-}
 
 describe('only what runs under the filter', () => {
   it('leaves the runtime\'s setup calls out of a filtered trace', () => {

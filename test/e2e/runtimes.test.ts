@@ -15,7 +15,7 @@
  * runtime" set is added (README, Runtimes).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeRuleComment, runtimeSet as fullRuntimeSet, runtimeUnion as fullRuntimeUnion, KNOWN_RUNTIMES, type RuntimeName } from '../../src/profile/runtime-sets.js';
@@ -38,6 +38,7 @@ import {
   runUnder,
   trace,
   useWorkspace,
+  waitFor,
   workspace,
   type ProfileJson,
   type TestRuntime,
@@ -48,15 +49,6 @@ const PROBES = 'localhost/seccomp-gen/probes:test';
 const ws = useWorkspace();
 const path = ws.path;
 const crun = { runtime: 'crun' as const };
-
-function waitFor(file: string, ms = 15_000): boolean {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (existsSync(file)) return true;
-    spawnSync('sleep', ['0.1']);
-  }
-  return false;
-}
 
 const runtimeRule = (p: ProfileJson) => p.syscalls.find((r) => r.comment?.startsWith('for the OCI runtime'));
 

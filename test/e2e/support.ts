@@ -191,6 +191,16 @@ export function isolationEnv(): string[] {
 export const PIN_DIR = process.env.SECCOMP_GEN_PIN_DIR ?? '/sys/fs/bpf/seccomp-gen';
 export const RUN_DIR = process.env.SECCOMP_GEN_RUN_DIR ?? '/run/seccomp-gen';
 
+/** Whether `file` appears within `ms` (a detached container writing it, a hook finishing). */
+export function waitFor(file: string, ms = 15_000): boolean {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) return true;
+    spawnSync('sleep', ['0.1']);
+  }
+  return false;
+}
+
 /** Whether the recorder is still attached (pinned). */
 export function recorderPinned(): boolean {
   return existsSync(join(PIN_DIR, 'link'));
