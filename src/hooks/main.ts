@@ -41,37 +41,38 @@ async function run(stage: string | undefined): Promise<void> {
   state = parseOciState(readFileSync(0, 'utf8'));
   // hooks.d runs us only for annotated containers; a runtime set up to run us for every one
   // (an `always` hook) gets nothing done, at either stage, for the others.
-  if (traceAnnotationOf(state.annotations) === undefined) return;
+  const annotation = traceAnnotationOf(state.annotations);
+  if (annotation === undefined) return;
   // A rootless hook reads no config: the settings limit root, and root's file is not even
   // owned by anyone in the user's namespace (it shows as nobody there).
   const me = hostIdentity();
-  if (me.rootless) return runRootless(stage, state, me.uid);
+  if (me.rootless) return runRootless(stage, state, annotation, me.uid);
   const config = loadConfig();
   setLogFile(config.logFile);
   if (stage === 'prestart') {
-    const result = await (await import('./prestart.js')).prestart(state, config);
+    const result = await (await import('./prestart.js')).prestart(state, annotation, config);
     warn(stage, state.id, result.warnings);
     if (result.record) logEvent(stage, 'traced', { id: state.id, key: `${result.record.key.kind}:${result.record.key.inum}`, output: result.record.output, uid: result.record.owner?.uid });
   } else {
     const result = (await import('./poststop.js')).poststop(state, config);
-    warn(stage, state.id, result?.warnings ?? []);
-    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls });
+    warn(stage, state.id, result.warnings);
+    if (result.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls });
   }
 }
 
 /** Not root on the host (rootless podman): the broker does the kernel's part (hooks/rootless.ts). */
-async function runRootless(stage: 'prestart' | 'poststop', state: OciState, uid: number): Promise<void> {
+async function runRootless(stage: 'prestart' | 'poststop', state: OciState, annotation: string, uid: number): Promise<void> {
   // The system log is root's: a rootless hook's events go to the user's own run directory.
   delete process.env.SECCOMP_GEN_LOG;
   setLogFile(userLogFile(uid));
   const rootless = await import('./rootless.js');
   if (stage === 'prestart') {
-    const record = await rootless.rootlessPrestart(state, uid);
-    if (record) logEvent(stage, 'traced', { id: state.id, key: `${record.key.kind}:${record.key.inum}`, output: record.output, uid });
+    const record = await rootless.rootlessPrestart(state, annotation, uid);
+    logEvent(stage, 'traced', { id: state.id, key: `${record.key.kind}:${record.key.inum}`, output: record.output, uid });
   } else {
     const result = await rootless.rootlessPoststop(state, uid);
-    warn(stage, state.id, result?.warnings ?? []);
-    if (result?.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls, uid });
+    warn(stage, state.id, result.warnings);
+    if (result.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls, uid });
   }
 }
 

@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js';
 import { RecorderUnavailable } from '../kernel/diagnose.js';
 import { targetKeyOf } from '../kernel/namespaces.js';
 import { quote } from '../log/quote.js';
-import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
+import { parseTraceAnnotation } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
 import { containerOwner } from '../oci/owner.js';
 import { runtimeName } from '../oci/runtime.js';
@@ -55,10 +55,9 @@ function unwrittenWarnings(uid: number | undefined): string[] {
   }
 }
 
-export async function prestart(state: OciState, config: Config): Promise<PrestartResult> {
-  const value = traceAnnotationOf(state.annotations);
-  if (value === undefined) return { record: null, warnings: [] }; // not asked to trace this container
-  const request = parseTraceAnnotation(value);
+/** `annotation`: the trace request's text (oci/annotation.ts traceAnnotationOf), found by the hook entry. */
+export async function prestart(state: OciState, annotation: string, config: Config): Promise<PrestartResult> {
+  const request = parseTraceAnnotation(annotation);
   checkPathValue(request.output, 'of:');
   if (request.input !== undefined) checkPathValue(request.input, 'if:');
   if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');

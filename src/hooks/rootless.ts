@@ -11,7 +11,7 @@
 import { SeccompGenError, messageOf } from '../errors.js';
 import { checkArgumentValues, type RecordedTarget, type TargetKey } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
-import { parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
+import { parseTraceAnnotation } from '../oci/annotation.js';
 import { readReplayAnswers } from '../oci/bundle.js';
 import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
@@ -48,10 +48,8 @@ export function checkRecorded(v: unknown): RecordedTarget {
   return v as RecordedTarget;
 }
 
-export async function rootlessPrestart(state: OciState, uid: number): Promise<TargetRecord | null> {
-  const value = traceAnnotationOf(state.annotations);
-  if (value === undefined) return null;
-  const request = parseTraceAnnotation(value);
+export async function rootlessPrestart(state: OciState, annotation: string, uid: number): Promise<TargetRecord> {
+  const request = parseTraceAnnotation(annotation);
   if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
   checkOutput(SELF, request.output);
   const base = request.input !== undefined ? await readBase(SELF, request.input) : undefined;

@@ -129,7 +129,7 @@ describe('fuzz: prestart on a refused request', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(withDir, fc.string()), async (value) => {
         try {
-          await prestart({ id: 'fuzz', status: 'creating', bundle: '/nonexistent', annotations: { 'io.containers.trace-syscall': value } }, defaultConfig());
+          await prestart({ id: 'fuzz', status: 'creating', bundle: '/nonexistent', annotations: { 'io.containers.trace-syscall': value } }, value, defaultConfig());
           throw new Error('prestart accepted a state with no pid');
         } catch (e) {
           expect(e).toBeInstanceOf(SeccompGenError);
