@@ -5,12 +5,13 @@
  * filter's answers), read back at poststop; unwritten/<id>.json a profile that could not go to
  * of:. SECCOMP_GEN_USER_RUN_DIR moves it (tests).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { checkTargetRecord, type TargetRecord } from '../state/targets.js';
+import { recordIdsIn } from '../state/paths.js';
 import { SeccompGenError } from '../errors.js';
 
 /**
@@ -76,15 +77,5 @@ export function deleteUserTarget(uid: number, id: string): void {
   }
 }
 
-function idsIn(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -'.json'.length));
-  } catch {
-    return [];
-  }
-}
-
-export const listUserTargets = (uid: number) => idsIn(userTargetsDir(uid));
-export const listUserUnwritten = (uid: number) => idsIn(userUnwrittenDir(uid));
+export const listUserTargets = (uid: number) => recordIdsIn(userTargetsDir(uid));
+export const listUserUnwritten = (uid: number) => recordIdsIn(userUnwrittenDir(uid));
