@@ -8,8 +8,9 @@
  * A ticket lives for one connection: it is removed when the client proves it, or leaves.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, fchownSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { chmodSync, closeSync, fchownSync, mkdirSync, openSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { namesIn } from '../state/paths.js';
 import { ticketsDir } from './paths.js';
 
 export interface Ticket {
@@ -61,13 +62,7 @@ export function removeTicket(ticket: Ticket): void {
 
 /** Tickets a previous broker left (killed mid-exchange): none of them is valid any more. */
 export function clearTickets(): void {
-  let files: string[];
-  try {
-    files = readdirSync(ticketsDir());
-  } catch {
-    return;
-  }
-  for (const f of files) {
+  for (const f of namesIn(ticketsDir())) {
     try {
       unlinkSync(join(ticketsDir(), f));
     } catch {

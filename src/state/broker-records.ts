@@ -6,7 +6,7 @@
  * `take`, removed by its `ack`). No user-chosen path is stored:
  * where the profile goes is the hook's business, as the user.
  */
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, integer, object, string } from '../io/shape.js';
@@ -15,7 +15,7 @@ import { RECORDING_MODES, isRecordingMode, type RecordingMode } from '../kernel/
 import type { TargetKey } from '../kernel/target-codec.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
-import { brokerDir, recordIdsIn } from './paths.js';
+import { brokerDir, namesIn, recordIdsIn } from './paths.js';
 
 function brokerTargetsDir(uid?: number): string {
   return uid === undefined ? join(brokerDir(), 'targets') : join(brokerDir(), 'targets', String(uid));
@@ -63,13 +63,9 @@ function fileOf(dir: string, id: string): string {
 }
 
 function uidsIn(dir: string): number[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => /^\d{1,10}$/.test(f))
-      .map(Number);
-  } catch {
-    return [];
-  }
+  return namesIn(dir)
+    .filter((f) => /^\d{1,10}$/.test(f))
+    .map(Number);
 }
 
 function remove(path: string): void {

@@ -4,14 +4,14 @@
  * run untraced (fail-open). /run/seccomp-gen/done/<id>.json; poststop reads and removes it, gc
  * removes those older than a day (poststop never came).
  */
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { isObject } from '../io/shape.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { CONTAINER_ID } from '../oci/state.js';
-import { doneDir } from './paths.js';
+import { doneDir, namesIn } from './paths.js';
 
 export interface DoneMarker {
   reason: 'collected' | 'untraced';
@@ -52,13 +52,7 @@ export function takeDone(id: string): DoneMarker | null {
 /** Remove markers older than `maxAgeMs`; returns how many. */
 export function pruneDone(maxAgeMs = 24 * 3600_000, now = Date.now()): number {
   let n = 0;
-  let files: string[];
-  try {
-    files = readdirSync(doneDir());
-  } catch {
-    return 0;
-  }
-  for (const f of files) {
+  for (const f of namesIn(doneDir())) {
     const path = join(doneDir(), f);
     try {
       if (now - statSync(path).mtimeMs > maxAgeMs) {

@@ -10,10 +10,10 @@
  * A lock whose owner died (kill -9 between the steps) is broken by the next taker, under a second
  * lock of the same kind (see breakIfStale).
  */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
-import { lockPath, runDir } from './paths.js';
+import { lockPath, namesIn, runDir } from './paths.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleep(ms: number): void {
@@ -119,13 +119,7 @@ function breakIfStale(path: string): void {
 /** Temporary files of takers killed between writing their pid and linking it (gc calls this). */
 export function pruneLockTemps(): number {
   let n = 0;
-  let names: string[];
-  try {
-    names = readdirSync(runDir());
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
+  for (const name of namesIn(runDir())) {
     const m = /^lock(?:\.break)?\.(\d+)\.\d+\.taking$/.exec(name);
     if (!m || alive(Number(m[1]))) continue;
     try {

@@ -10,11 +10,11 @@
  * Only PID namespaces: a mount namespace cannot be bind-mounted where it would propagate into
  * itself, and --pid=host containers and `record` are rare enough to say so instead (README).
  */
-import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameKey, type TargetKey } from '../kernel/target-codec.js';
 import { runMountCommand } from '../io/mount.js';
-import { runDir } from './paths.js';
+import { namesIn, runDir } from './paths.js';
 
 function pinsDir(): string {
   return join(runDir(), 'ns');
@@ -69,13 +69,7 @@ export function unpinNamespace(key: TargetKey): void {
 
 /** Release every held namespace whose target is no longer in the kernel (gc, a detach). */
 export function unpinAllBut(keys: readonly TargetKey[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(pinsDir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of namesIn(pinsDir())) {
     const m = /^(pid|mnt)-(\d+)$/.exec(name);
     if (!m) continue;
     const key: TargetKey = { kind: m[1] as TargetKey['kind'], inum: Number(m[2]) };

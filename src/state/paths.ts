@@ -31,17 +31,22 @@ export function doneDir(): string {
   return join(runDir(), 'done');
 }
 
+/** The names in `dir`; none when it cannot be read (not made yet, or removed meanwhile). */
+export function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The ids of the `<id>.json` files in `dir` (none when it does not exist): a target record, a kept
  * recording. A name that is no container id (a temporary file, a base beside its record) is not one.
  */
 export function recordIdsIn(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -'.json'.length))
-      .filter((id) => CONTAINER_ID.test(id));
-  } catch {
-    return [];
-  }
+  return namesIn(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .filter((id) => CONTAINER_ID.test(id));
 }
