@@ -97,11 +97,6 @@ export function setAside(record: TargetRecord, recorded: RecordedTarget, reason?
   return path;
 }
 
-/** Keep a recording whose profile could not be written, saying why. Returns where it is kept. */
-export function keepUnwritten(record: TargetRecord, recorded: RecordedTarget, reason: string): string {
-  return setAside(record, recorded, reason);
-}
-
 /** Say why a recording set aside is still here (a writer at work: until when). */
 export function noteUnwritten(record: TargetRecord, reason: string, until?: Date): void {
   save(unwrittenPath(record.id, 'note'), noteText(record, reason, until));

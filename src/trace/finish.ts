@@ -14,7 +14,7 @@ import { allowedCount } from '../profile/build.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
 import { writeOutput } from '../policy/output-file.js';
 import { outputPolicy, type OutputPolicy } from '../policy/output-policy.js';
-import { keepUnwritten } from '../state/unwritten.js';
+import { setAside } from '../state/unwritten.js';
 import type { TargetRecord } from '../state/targets.js';
 import { unnamedWarning } from '../syscalls/resolve.js';
 import { libseccompTable } from '../syscalls/table.js';
@@ -52,7 +52,7 @@ export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, o
       throw new SeccompGenError('PATH', `${why}; the profile was kept in ${kept}`);
     }
     // Do not lose a recording we cannot put back: keep it where root can find it, with the reason.
-    const kept = keepUnwritten(record, recorded, why);
+    const kept = setAside(record, recorded, why);
     throw new SeccompGenError('PATH', `${why}; the recording was kept in ${kept} (seccomp-gen gc writes it once the path works)`);
   }
   return { output: record.output, syscalls: allowedCount(profile), warnings };

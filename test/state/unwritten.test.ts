@@ -4,7 +4,7 @@ import type { RecordedTarget } from '../../src/kernel/target-codec.js';
 import type { Profile } from '../../src/profile/schema.js';
 import { MAX_BASE_BYTES } from '../../src/state/limits.js';
 import type { TargetRecord } from '../../src/state/targets.js';
-import { keepUnwritten, listUnwritten, pruneUnwritten, readUnwritten, setAside, tellStarter, unwrittenPath, noteUnwritten } from '../../src/state/unwritten.js';
+import { listUnwritten, pruneUnwritten, readUnwritten, setAside, tellStarter, unwrittenPath, noteUnwritten } from '../../src/state/unwritten.js';
 import { usePrivateRunDir } from '../helpers.js';
 
 usePrivateRunDir('sg-unwritten-');
@@ -55,9 +55,9 @@ describe('the unwritten store', () => {
   });
 
   it('keeps the reason with a failed one, and tells its starter once (others, unless the owner is unknown, not at all)', () => {
-    keepUnwritten(record('mine', 1000), RECORDED, 'EACCES: /out is read-only');
-    keepUnwritten(record('theirs', 2000), RECORDED, 'ENOSPC');
-    keepUnwritten(record('nobody'), RECORDED, 'EIO');
+    setAside(record('mine', 1000), RECORDED, 'EACCES: /out is read-only');
+    setAside(record('theirs', 2000), RECORDED, 'ENOSPC');
+    setAside(record('nobody'), RECORDED, 'EIO');
     expect(tellStarter(1000).map((i) => [i.id, i.note?.reason]).sort()).toEqual([['mine', 'EACCES: /out is read-only'], ['nobody', 'EIO']]);
     expect(tellStarter(1000)).toEqual([]); // told once
     expect(tellStarter(undefined).map((i) => i.id)).toEqual(['theirs']); // an unknown starter hears of all
@@ -73,7 +73,7 @@ describe('the unwritten store', () => {
 
   it('is capped: the oldest recordings go first', () => {
     for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) {
-      keepUnwritten(record(id, 1000), RECORDED, 'x');
+      setAside(record(id, 1000), RECORDED, 'x');
       const t = 1_700_000_000 + i;
       utimesSync(unwrittenPath(id), t, t);
     }
