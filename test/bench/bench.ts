@@ -143,7 +143,7 @@ function kernelMemory(): { map: number; counts: number; prog: number } {
   return {
     map: maps.find((m) => m.name === 'sg_targets')?.bytes_memlock ?? 0,
     counts: maps.find((m) => m.name === 'sg_counts')?.bytes_memlock ?? 0,
-    prog: progs.find((p) => p.name === 'record_syscall')?.bytes_memlock ?? 0,
+    prog: progs.find((p) => ['record_syscall', 'record_plain_btf', 'record_plain'].includes(p.name ?? ''))?.bytes_memlock ?? 0, // abi.ts PROGRAMS
   };
 }
 
