@@ -40,6 +40,8 @@ interface Bindings {
   programSetLogBuf: (prog: Ptr, buf: Buffer, size: number) => number;
   probeHelper: (progType: number, helperId: number, opts: null) => number;
   progLoad: (progType: number, name: string, license: string, insns: Buffer, count: number, opts: null) => number;
+  majorVersion: () => number;
+  minorVersion: () => number;
 }
 
 let bindings: Bindings | undefined;
@@ -88,6 +90,8 @@ function lib(): Bindings {
     programSetLogBuf: l.func('int bpf_program__set_log_buf(bpf_program *prog, void *buf, size_t size)'),
     probeHelper: l.func('int libbpf_probe_bpf_helper(int prog_type, int helper_id, const void *opts)'),
     progLoad: l.func('int bpf_prog_load(int prog_type, const char *name, const char *license, const void *insns, size_t insn_cnt, const void *opts)'),
+    majorVersion: l.func('uint32_t libbpf_major_version(void)'),
+    minorVersion: l.func('uint32_t libbpf_minor_version(void)'),
   };
   // libbpf prints its own warnings to stderr, which podman would show beside ours. Our
   // errors carry the errno and the step; SECCOMP_GEN_DEBUG=1 keeps libbpf's detail.
@@ -247,6 +251,11 @@ export class BpfProgramSpec {
       lib().linkDestroy(link);
     }
   }
+}
+
+/** The libbpf loaded, e.g. "1.1" (throws the "install libbpf1" error if there is none). */
+export function libbpfVersion(): string {
+  return `${lib().majorVersion()}.${lib().minorVersion()}`;
 }
 
 /** bpf_prog_type values the probes use (uapi/linux/bpf.h). */
