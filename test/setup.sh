@@ -31,6 +31,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The kernel matrix (test/e2e/kernels.test.ts) boots Debian's own kernels under qemu (TCG: these
+# machines have no KVM); kmod's depmod and modprobe resolve a kernel's modules for its initrd.
+GUEST_PACKAGES=(qemu-system-x86 kmod)
+missing=()
+for p in "${GUEST_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 say "node dependencies and build"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund 2>&1 | grep -v 'Unknown user config' || true
