@@ -80,6 +80,6 @@ export function whatIsMissing(facts: MachineFacts = thisMachine()): string[] {
 export class RecorderUnavailable extends SeccompGenError {
   constructor(cause: unknown) {
     const missing = whatIsMissing();
-    super('BPF', `cannot load the BPF recorder on kernel ${release()}: ${messageOf(cause)}${missing.length ? `; this machine lacks: ${missing.join('; ')}` : ''}`, { cause });
+    super('BPF', `cannot load the BPF recorder: ${messageOf(cause)} (kernel ${release()}${missing.length ? `; this machine lacks: ${missing.join('; ')}` : ''}; seccomp-gen check says more)`, { cause });
   }
 }
