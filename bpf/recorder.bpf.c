@@ -244,8 +244,13 @@ static __always_inline void remember(const __u32 f, struct sg_target *target, in
 	if (known(set, value, SG_ARG_VALUES))
 		return;
 	{
-		__u32 *claims = plain_of(target)->claims[which & (SG_ARG_SYSCALLS - 1)];
+		__u32 w = which;
+		__u32 *claims;
 
+		barrier_var(w); /* a bound the verifier sees, whatever SG_ARG_SYSCALLS is (record_args checked it) */
+		if (w >= SG_ARG_SYSCALLS)
+			return;
+		claims = plain_of(target)->claims[w];
 		for (int i = 0; i < SG_ARG_VALUES; i++) {
 			if (claims[i])
 				continue;

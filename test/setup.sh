@@ -15,6 +15,9 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
           gcc-multilib podman runc crun conmon busybox-static debootstrap strace docker.io
           groff-base man-db golang-go bindfs)
+# The kernel matrix (test/e2e/kernels.test.ts) boots Debian's own kernels under qemu (TCG: these
+# machines have no KVM); kmod's depmod and modprobe resolve a kernel's modules for its initrd.
+PACKAGES+=(qemu-system-x86 kmod)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -28,19 +31,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-# The kernel matrix (test/e2e/kernels.test.ts) boots Debian's own kernels under qemu (TCG: these
-# machines have no KVM); kmod's depmod and modprobe resolve a kernel's modules for its initrd.
-GUEST_PACKAGES=(qemu-system-x86 kmod)
-missing=()
-for p in "${GUEST_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

@@ -176,7 +176,9 @@ export class BpfObject {
    */
   load(programs: string[] = []): void {
     for (const name of programs) {
-      this.log ??= Buffer.alloc(VERIFIER_LOG_SIZE);
+      // Not zeroed (4 MiB, on every cold prestart): the kernel NUL-terminates what it writes, and an
+      // empty log reads as empty.
+      this.log ??= Buffer.allocUnsafe(VERIFIER_LOG_SIZE).fill(0, 0, 1);
       checkInt(`keeping the verifier log of ${name}`, lib().programSetLogBuf(this.program(name).ptr, this.log, this.log.length));
     }
     const rc = lib().objectLoad(this.ptr);

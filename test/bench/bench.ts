@@ -64,7 +64,9 @@ function podman(args: string[], dir = hooksDir): string {
 const traceAnn = (name: string) => ['--annotation', `${ANNOTATION}=of:${join(work, `${name}.json`)}`];
 
 function installHooks(dir: string): void {
-  const r = spawnSync('node', [join(ROOT, 'dist/cli/main.js'), 'install', '--hooks-dir', dir], { encoding: 'utf8' });
+  // SECCOMP_GEN_FEATURES: the figures of another build of the recorder (docs/kernels.md), on this kernel.
+  const features = process.env.SECCOMP_GEN_FEATURES ? ['--env', `SECCOMP_GEN_FEATURES=${process.env.SECCOMP_GEN_FEATURES}`] : [];
+  const r = spawnSync('node', [join(ROOT, 'dist/cli/main.js'), 'install', '--hooks-dir', dir, ...features], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
 }
 

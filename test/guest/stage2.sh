@@ -16,10 +16,10 @@ for d in /run /tmp /var/tmp /var/lib/containers /var/log /root; do mount -t tmpf
 chmod 1777 /tmp /var/tmp
 ln -s /run /var/run 2>/dev/null
 hostname guest
-# No systemd here: podman's cgroups by cgroupfs, its events to a file (the overlay's /etc is the
-# guest's own: the host's is never written).
+# No systemd here: podman's cgroups by cgroupfs, its events to a file; no network device: no
+# network for containers (the overlay's /etc is the guest's own: the host's is never written).
 mkdir -p /etc/containers/containers.conf.d
-printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' > /etc/containers/containers.conf.d/99-guest.conf
+printf '[containers]\nnetns = "none"\n\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' > /etc/containers/containers.conf.d/99-guest.conf
 ip link set lo up 2>/dev/null || busybox ip link set lo up
 cd /out
 echo "guest: $(uname -r) up in $(cut -d' ' -f1 /proc/uptime) s" > /dev/console
