@@ -81,9 +81,9 @@ export function tryLoad(objectPath = OBJECT_PATH): KernelFeatures {
 
 function loadAndPin(objectPath: string): void {
   const p = pins();
-  mkdirSync(pinDir(), { recursive: true, mode: 0o700 });
-  const { obj, program } = loadForThisKernel(objectPath);
+  const { obj, program } = loadForThisKernel(objectPath); // a refusal leaves nothing behind
   try {
+    mkdirSync(pinDir(), { recursive: true, mode: 0o700 });
     obj.map(TARGETS_MAP).pin(p.targets);
     obj.map(COUNTS_MAP).pin(p.counts);
     obj.program(program).attachAndPin(p.link);

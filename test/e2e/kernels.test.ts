@@ -12,9 +12,9 @@
  * Costs ~25 s of downloads on a fresh machine, then ~1 min per kernel with podman, ~15 s without.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROGRAMS } from '../../src/kernel/abi.js';
 import { GUEST_CACHE, bootGuest, fetchKernel, type DebianSeries, type GuestRun, type Kernel } from '../guest/guest.js';
 import { IMAGE, ROOT, readProfile, requireE2E, runPlain, trace, useWorkspace, type Run } from './support.js';
@@ -80,6 +80,9 @@ describe.each(MATRIX)('Debian $series', ({ series, build, podman }) => {
     console.log(`${kernel.package}: guest ran ${run.seconds.toFixed(0)} s`);
     if (run.status !== 0) throw new Error(`the guest failed (${run.status}): ${run.stderr}\n${run.console.slice(-2000)}`);
   }, 300_000);
+  afterAll(() => {
+    if (run) rmSync(run.outDir, { recursive: true, force: true });
+  });
 
   it('loads the recorder through seccomp-gen check, with the build meant for it', () => {
     const check = JSON.parse(out('check.json')) as { ok: boolean; checks: { check: string; ok: boolean; detail: string }[] };
