@@ -214,15 +214,20 @@ export interface TakenOut {
 /**
  * The hooks' and `record`'s take-out: target `id`'s record and its recording leave the shared
  * state together, under the lock, the program detached if it was the last. null: no such target.
+ * `released`: told, still under the lock, once the record is gone (poststop leaves a mark there
+ * for a second poststop of the same container, which waits for the lock meanwhile).
  */
-export function takeOut(id: string): TakenOut | null {
+export function takeOut(id: string, released?: (record: TargetRecord) => void): TakenOut | null {
   let record: TargetRecord | null = null;
   const recorded = takeRecording({
     claim: () => {
       record = loadTarget(id);
       return record?.key ?? null;
     },
-    release: () => deleteTarget(id),
+    release: () => {
+      deleteTarget(id);
+      if (record) released?.(record);
+    },
     lastOut: () => listTargetIds().length === 0,
   });
   const taken: TargetRecord | null = record;

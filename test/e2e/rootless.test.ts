@@ -13,13 +13,12 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, IMAGE, ROOT, RUN_DIR, annotationFor, isolationEnv, readProfile, result, trace, useWorkspace, type Run } from './support.js';
+import { CLI, IMAGE, LOG, ROOT, RUN_DIR, annotationFor, isolationEnv, readProfile, result, trace, useWorkspace, type Run } from './support.js';
 import { DEBIAN_IMAGE, WORKLOADS } from './workloads.js';
 
 const ws = useWorkspace(); // root's own tracing, for the "unchanged" cases
 const SOCKET = join(RUN_DIR, 'broker.sock');
 const LIMIT = 3;
-const LOG = process.env.SECCOMP_GEN_LOG ?? '/var/log/seccomp-gen.log';
 
 interface User {
   name: string;
