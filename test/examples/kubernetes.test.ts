@@ -60,6 +60,9 @@ describe('examples/kubernetes', () => {
     const choice = traceRequestFor({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: name }, NO_NAMES);
     expect(choice.kind === 'trace' && parseTraceAnnotation(choice.value).output).toMatch(/^\//);
     expect(traceRequestFor({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: 'POD' }, NO_NAMES).kind).toBe('declined');
+    // podman kube play: no Kubernetes name, the container is <pod>-<name>
+    const play = traceRequestFor(pod.metadata.annotations, { name: () => `${(pod.metadata as { name?: string }).name}-${name}`, hostname: () => undefined });
+    expect(play).toEqual(choice);
   });
 
   it("writes where the default policy lets a pod write: its own namespace's directory", () => {
