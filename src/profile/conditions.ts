@@ -147,35 +147,30 @@ export function conjunctionImplies(a: Conjunction, b: Conjunction): boolean {
   return b.every((c) => everything(c) || a.some((x) => x.index === c.index && implies(x, c)));
 }
 
+/** The comparison that admits exactly the values another refuses (all but MASKED_EQ have one). */
+const OPPOSITE: Partial<Record<Operator, Operator>> = {
+  SCMP_CMP_EQ: 'SCMP_CMP_NE',
+  SCMP_CMP_NE: 'SCMP_CMP_EQ',
+  SCMP_CMP_LT: 'SCMP_CMP_GE',
+  SCMP_CMP_LE: 'SCMP_CMP_GT',
+  SCMP_CMP_GT: 'SCMP_CMP_LE',
+  SCMP_CMP_GE: 'SCMP_CMP_LT',
+};
+
 /** The calls a comparison refuses, as comparisons ORed. */
 function negation(a: Comparison): Comparison[] {
   const { index } = a;
-  const v = a.value;
-  switch (a.op) {
-    case 'SCMP_CMP_EQ':
-      return [{ index, value: v, op: 'SCMP_CMP_NE' }];
-    case 'SCMP_CMP_NE':
-      return [{ index, value: v, op: 'SCMP_CMP_EQ' }];
-    case 'SCMP_CMP_LT':
-      return [{ index, value: v, op: 'SCMP_CMP_GE' }];
-    case 'SCMP_CMP_LE':
-      return [{ index, value: v, op: 'SCMP_CMP_GT' }];
-    case 'SCMP_CMP_GT':
-      return [{ index, value: v, op: 'SCMP_CMP_LE' }];
-    case 'SCMP_CMP_GE':
-      return [{ index, value: v, op: 'SCMP_CMP_LT' }];
-    case 'SCMP_CMP_MASKED_EQ': {
-      if (empty(a)) return [{ index, value: 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }];
-      // (x & mask) != datum: some bit of the mask differs from the datum's, one rule per bit.
-      const mask = big(a.value);
-      const datum = big(a.valueTwo);
-      const out: Comparison[] = [];
-      for (let bit = 1n; bit <= mask; bit <<= 1n) {
-        if ((mask & bit) !== 0n) out.push({ index, value: Number(bit), valueTwo: Number((datum & bit) ^ bit), op: 'SCMP_CMP_MASKED_EQ' });
-      }
-      return out;
-    }
+  const opposite = OPPOSITE[a.op];
+  if (opposite) return [{ index, value: a.value, op: opposite }];
+  if (empty(a)) return [{ index, value: 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }];
+  // (x & mask) != datum: some bit of the mask differs from the datum's, one rule per bit.
+  const mask = big(a.value);
+  const datum = big(a.valueTwo);
+  const out: Comparison[] = [];
+  for (let bit = 1n; bit <= mask; bit <<= 1n) {
+    if ((mask & bit) !== 0n) out.push({ index, value: Number(bit), valueTwo: Number((datum & bit) ^ bit), op: 'SCMP_CMP_MASKED_EQ' });
   }
+  return out;
 }
 
 /** Both comparisons of one index as one: null when they never meet, undefined when one cannot say it. */

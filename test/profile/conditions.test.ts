@@ -12,25 +12,17 @@ const U64 = (1n << 64n) - 1n;
 const VALUES = [0n, 1n, 2n, 3n, 5n, 8n, 9n, 15n, 16n, 0x80n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 1n << 32n, (1n << 32n) + 1n, 1n << 63n, U64];
 const POINTS = VALUES.flatMap((a) => VALUES.map((b) => [a, b] as const));
 
-function admits(c: Comparison, v: bigint): boolean {
-  const value = BigInt(c.value);
-  switch (c.op) {
-    case 'SCMP_CMP_EQ':
-      return v === value;
-    case 'SCMP_CMP_NE':
-      return v !== value;
-    case 'SCMP_CMP_LT':
-      return v < value;
-    case 'SCMP_CMP_LE':
-      return v <= value;
-    case 'SCMP_CMP_GT':
-      return v > value;
-    case 'SCMP_CMP_GE':
-      return v >= value;
-    case 'SCMP_CMP_MASKED_EQ':
-      return (v & value) === BigInt(c.valueTwo ?? 0);
-  }
-}
+/** The plain evaluator: what each comparison admits, as the kernel's filter compares. */
+const ADMITS: Record<Operator, (v: bigint, value: bigint, two: bigint) => boolean> = {
+  SCMP_CMP_EQ: (v, x) => v === x,
+  SCMP_CMP_NE: (v, x) => v !== x,
+  SCMP_CMP_LT: (v, x) => v < x,
+  SCMP_CMP_LE: (v, x) => v <= x,
+  SCMP_CMP_GT: (v, x) => v > x,
+  SCMP_CMP_GE: (v, x) => v >= x,
+  SCMP_CMP_MASKED_EQ: (v, mask, datum) => (v & mask) === datum,
+};
+const admits = (c: Comparison, v: bigint) => ADMITS[c.op](v, BigInt(c.value), BigInt(c.valueTwo ?? 0));
 const holds = (c: Conjunction, p: readonly bigint[]) => c.every((x) => admits(x, p[x.index]!));
 
 /** A small deterministic generator (mulberry32), so a failure is the same every run. */
