@@ -15,7 +15,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 
-export const SUBUID_FILE = '/etc/subuid';
+const SUBUID_FILE = '/etc/subuid';
 const PASSWD_FILE = '/etc/passwd';
 
 export interface SubidRange {

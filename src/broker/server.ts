@@ -23,9 +23,9 @@ import type { BrokerService } from './service.js';
 import { clearTickets, issueTicket, removeTicket, ticketMatches, type Ticket } from './tickets.js';
 
 /** Exchanges waiting for a uid's proof at once; a new one beyond this ends the oldest. */
-export const MAX_UNPROVEN = 64;
+const MAX_UNPROVEN = 64;
 /** Exchanges one person may have open at once, once proven (a take waiting for its ack is one). */
-export const MAX_OPEN_PER_PERSON = 8;
+const MAX_OPEN_PER_PERSON = 8;
 /** Descriptors: a ceiling the two bounds above keep clients from reaching. */
 const MAX_CONNECTIONS = 1024;
 

@@ -23,7 +23,7 @@ import { Persons } from './persons.js';
 import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, pruneKept, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
 
 /** The most of any probe sequence the broker's targets may take: root's hooks always have the rest. */
-export const BROKER_SEQUENCE_SHARE = PROBES / 2;
+const BROKER_SEQUENCE_SHARE = PROBES / 2;
 /** Gone containers collected under one hold of the lock; it is let go for COLLECT_PAUSE_MS between batches. */
 const COLLECT_BATCH = 64;
 /** Longer than the longest wait of a lock taker between two tries (state/lock.ts: 20 ms): a waiting prestart gets its turn. */
@@ -81,11 +81,11 @@ const gone = (proc: ProcReader) => (r: BrokerRecord) => !stillRunning(r.pid, r.k
  * and are kept for their user under broker/unwritten/<uid>/. Call under withLock; a handful only
  * (one person's): many go through collectGoneInBatches.
  */
-export function collectGone(recorder: Recorder | null, proc: ProcReader = realProc, which: (r: BrokerRecord) => boolean = () => true): CollectEvent[] {
+function collectGone(recorder: Recorder | null, proc: ProcReader = realProc, which: (r: BrokerRecord) => boolean = () => true): CollectEvent[] {
   return collectThese(recorder, allRecords().filter((r) => which(r) && gone(proc)(r)));
 }
 
-export interface CollectOptions {
+interface CollectOptions {
   proc?: ProcReader;
   lockTimeoutMs?: number;
   /** Bounds of the kept recordings, checked once all are collected. */

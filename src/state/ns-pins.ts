@@ -51,8 +51,8 @@ function makePrivateMount(dir: string, place: MountPlace): void {
   const real = realpathSync(dir);
   const mount = mountIn(place, real);
   if (mount && !mount.shared) return;
-  if (!mount) runMountCommand('mount', ['--bind', real, real], place);
-  runMountCommand('mount', ['--make-private', real], place);
+  // mount(8) applies --make-private after the bind, in the same run (util-linux 2.23 and later).
+  runMountCommand('mount', mount ? ['--make-private', real] : ['--bind', '--make-private', real, real], place);
 }
 
 function exists(path: string): boolean {
