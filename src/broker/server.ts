@@ -65,7 +65,6 @@ class Clients {
   admit(exchange: Exchange): void {
     if (this.unproven.size >= MAX_UNPROVEN) {
       const oldest = this.unproven.values().next().value!;
-      this.unproven.delete(oldest);
       oldest.end('too many clients at once, and this one had not proved its uid yet: try again');
     }
     this.unproven.add(exchange);
@@ -78,6 +77,11 @@ class Clients {
     if (n >= MAX_OPEN_PER_PERSON) return false;
     this.open.set(person, n + 1);
     return true;
+  }
+
+  /** `exchange` has answered (or been refused): it waits for nothing any more, and gives way to no one. */
+  answered(exchange: Exchange): void {
+    this.unproven.delete(exchange);
   }
 
   left(exchange: Exchange, person: number | undefined): void {
@@ -208,6 +212,7 @@ class Exchange {
   end(error: string | undefined, body: Record<string, unknown> = {}): void {
     if (this.done) return;
     this.done = true;
+    this.clients.answered(this);
     this.cleanup(); // one exchange per connection: its ticket is spent whatever the outcome
     this.step(() => this.socket.destroy()); // a client that does not close its end
     if (this.socket.destroyed || !this.socket.writable) return;
