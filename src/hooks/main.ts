@@ -83,6 +83,7 @@ async function runRootless(stage: 'prestart' | 'poststop', state: OciState, choi
     const result = await rootless.rootlessPoststop(state, uid, choice.kind === 'trace');
     warn(stage, state.id, result.warnings);
     if (result.syscalls) logEvent(stage, 'written', { id: state.id, output: result.output, syscalls: result.syscalls, uid });
+    if (result.note) logEvent(stage, result.note.event, { id: state.id, output: result.output, uid }, result.note.detail);
   }
 }
 

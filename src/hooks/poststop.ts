@@ -22,6 +22,11 @@ export interface PoststopResult extends Finished {
   note?: { event: string; detail: string };
 }
 
+/** The second poststop of a container whose first took the recording out (root's and rootless). */
+export function ranAgain(output: string): PoststopResult {
+  return { output, syscalls: 0, warnings: [], note: { event: 'again', detail: `poststop ran again for this container (podman rm -f runs it twice): its first poststop took the recording out and writes the profile to ${output}` } };
+}
+
 /**
  * `asked`: a trace key is meant for this container as far as poststop can tell (the plain key,
  * or CRI-O's name in a key); a key naming a Podman container by its name is known at prestart only.
@@ -36,7 +41,7 @@ export function poststop(state: OciState, config: Config, asked: boolean): Posts
   const none = { output: '', syscalls: 0, warnings: [] };
   switch (done?.reason) {
     case 'taken':
-      return { ...none, output: done.detail, note: { event: 'again', detail: `poststop ran again for this container (podman rm -f runs it twice): its first poststop took the recording out and writes the profile to ${done.detail}` } };
+      return ranAgain(done.detail);
     case 'collected':
       return { ...none, output: done.detail, warnings: [`the profile was already written to ${done.detail} by seccomp-gen gc`] };
     case 'untraced':

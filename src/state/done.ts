@@ -27,14 +27,15 @@ const DAY_MS = 24 * 3600_000;
 /** How long a poststop's marker waits for a second poststop. */
 const TAKEN_MS = 10 * 60_000;
 
-function markerPath(id: string): string {
+function markerPath(id: string, dir: string): string {
   if (!CONTAINER_ID.test(id)) throw new SeccompGenError('STATE', `"${id}" is not a container id`);
-  return join(doneDir(), `${id}.json`);
+  return join(dir, `${id}.json`);
 }
 
-export function markDone(id: string, marker: DoneMarker): void {
-  mkdirSync(doneDir(), { recursive: true, mode: 0o700 });
-  writeFileAtomic(markerPath(id), formatJson(marker), { mode: 0o600 });
+/** `dir`: root's done/ by default; a rootless user's hooks keep theirs in their own run directory. */
+export function markDone(id: string, marker: DoneMarker, dir = doneDir()): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(markerPath(id, dir), formatJson(marker), { mode: 0o600 });
 }
 
 function readMarker(path: string): DoneMarker | null {
@@ -50,8 +51,8 @@ function readMarker(path: string): DoneMarker | null {
 }
 
 /** The marker of `id`, removed as it is read; null if there is none (or it is unreadable). */
-export function takeDone(id: string): DoneMarker | null {
-  const path = markerPath(id);
+export function takeDone(id: string, dir = doneDir()): DoneMarker | null {
+  const path = markerPath(id, dir);
   try {
     return readMarker(path);
   } finally {
@@ -68,10 +69,10 @@ export function takeDone(id: string): DoneMarker | null {
  * many. Only a marker between the two ages is read, and the poststops' go at ten minutes: the
  * others (gc's, fail-open's) are few.
  */
-export function pruneDone(maxAgeMs = DAY_MS, now = Date.now()): number {
+export function pruneDone(maxAgeMs = DAY_MS, now = Date.now(), dir = doneDir()): number {
   let n = 0;
-  for (const f of namesIn(doneDir())) {
-    const path = join(doneDir(), f);
+  for (const f of namesIn(dir)) {
+    const path = join(dir, f);
     try {
       const age = now - statSync(path).mtimeMs;
       if (age > maxAgeMs || (age > Math.min(TAKEN_MS, maxAgeMs) && readMarker(path)?.reason === 'taken')) {

@@ -13,7 +13,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, IMAGE, LOG, ROOT, RUN_DIR, annotationFor, isolationEnv, readProfile, recorderPinned, result, trace, useWorkspace, type Run } from './support.js';
+import { ANNOTATION, CLI, IMAGE, LOG, ROOT, RUN_DIR, annotationFor, isolationEnv, readProfile, recorderPinned, result, trace, useWorkspace, type Run } from './support.js';
 import { DEBIAN_IMAGE, WORKLOADS } from './workloads.js';
 
 const ws = useWorkspace(); // root's own tracing, for the "unchanged" cases
@@ -255,6 +255,23 @@ describe('rootless podman, through the broker', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/mkdir: can't create directory '\/tmp\/made': Function not implemented/); // podman's filter's default answer, carried over
     expect(readOr(userLog(u1))).toMatch(/poststop written .*output=\S+ls\.json syscalls=\d+ uid=\d+/);
+  }, 120_000);
+
+  it('a poststop run again (podman rm -f runs it twice) exits 0 and logs that the profile was written', async () => {
+    await ensureBroker();
+    const profile = join(out, 'again.json');
+    const cidfile = join(out, 'again.cid');
+    const traced = userPodman(runArgs(['--cidfile', cidfile, '--annotation', annotationFor(profile)], IMAGE, ['true']));
+    expect(traced.status, traced.stderr).toBe(0);
+    const id = readFileSync(cidfile, 'utf8').trim();
+    const state = JSON.stringify({ ociVersion: '1.0.2', id, status: 'stopped', bundle: '/', annotations: { [ANNOTATION]: `of:${profile}` } });
+    const again = asUser(u1, ['node', join(ROOT, 'dist/hook/main.cjs'), 'poststop'], state);
+    expect({ status: again.status, stderr: again.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readOr(userLog(u1))).toMatch(new RegExp(`poststop again id=${id} output=\\S*again\\.json uid=${u1.uid}: poststop ran again`));
+    // a container whose prestart never ran: that is what it says
+    const never = asUser(u1, ['node', join(ROOT, 'dist/hook/main.cjs'), 'poststop'], state.replace(id, `sg-never-${process.pid}`));
+    expect(never.status).toBe(1);
+    expect(never.stderr).toMatch(/was not traced: the prestart hook did not run/);
   }, 120_000);
 
   it('a debian workload (python3 threads) replays identically rootless', async () => {
