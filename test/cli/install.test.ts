@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { install, renderHooks, uninstall } from '../../src/cli/commands/install.js';
+import { install, uninstall } from '../../src/cli/commands/install.js';
+import { renderHooks } from '../../src/hooks/definitions.js';
 import { ANNOTATION } from '../../src/oci/annotation.js';
 import { SeccompGenError } from '../../src/errors.js';
 

@@ -12,46 +12,13 @@ import { SeccompGenError } from '../../errors.js';
 import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 import { DEFAULT_KUBERNETES_DIR } from '../../policy/output-policy.js';
 import { DEFAULT_RUN_DIR } from '../../state/paths.js';
+import { hookEnv, hookFileNames, renderHooks, type HookSettings } from '../../hooks/definitions.js';
 
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
 /** Where an administrator's unit files go (systemd.unit(5)). */
 export const DEFAULT_SYSTEMD_DIR = '/etc/systemd/system';
-const TEMPLATES = fileURLToPath(new URL('../../../hooks/', import.meta.url));
 const UNIT_TEMPLATES = fileURLToPath(new URL('../../../systemd/', import.meta.url));
 const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
-// The hook entry bundled into one CommonJS file (npm run build:hook): a hook loading ~30 ES
-// modules spent ~30 ms on module loading alone while the container waited, and Node 20's ES
-// module loader costs another ~12 ms per hook over require() even for one file (measured:
-// prestart 58 → 45 ms, poststop 57 → 44 ms, medians of 75 runs outside podman).
-const HOOK_ENTRY = fileURLToPath(new URL('../../hook/main.cjs', import.meta.url));
-
-/** The hooks.d files install writes: one per template in hooks/. */
-export function hookFileNames(): string[] {
-  return readdirSync(TEMPLATES).filter((f) => /^seccomp-gen-.*\.json$/.test(f));
-}
-
-export interface HookSettings {
-  /** hook.timeout in seconds: the runtime kills a hook that takes longer (default: the template's 10). */
-  timeout?: number;
-  /** hook.env entries (NAME=VALUE), e.g. SECCOMP_GEN_CONFIG for a test installation. */
-  env?: string[];
-}
-
-/** The hooks.d documents, with absolute paths filled in. */
-export function renderHooks(node = process.execPath, entry = HOOK_ENTRY, settings: HookSettings = {}): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const file of hookFileNames()) {
-    const text = readFileSync(join(TEMPLATES, file), 'utf8');
-    // Replacer functions: a "$&" or "$'" in a path is text, not a replacement pattern.
-    const doc = JSON.parse(text, (_k, v: unknown) =>
-      typeof v === 'string' ? v.replace('@NODE@', () => node).replace('@HOOK@', () => entry) : v,
-    ) as { hook: Record<string, unknown> };
-    if (settings.timeout !== undefined) doc.hook.timeout = settings.timeout;
-    if (settings.env?.length) doc.hook.env = settings.env;
-    out.set(file, doc);
-  }
-  return out;
-}
 
 /** The broker's systemd units (rootless Podman), with absolute paths and the hooks' env filled in. */
 export function renderUnits(env: readonly string[] = [], node = process.execPath, cli = CLI_ENTRY): Map<string, string> {
@@ -100,8 +67,7 @@ export function hookSettings(timeout: string | undefined, env: string[] | undefi
   for (const e of env ?? []) {
     if (!/^SECCOMP_GEN_[A-Z_]+=[^\n]*$/.test(e)) throw new SeccompGenError('USAGE', `--env ${e}: expected SECCOMP_GEN_NAME=VALUE`);
   }
-  // A hook given an env gets only that env (Go's exec.Cmd): keep a PATH for mount(8).
-  if (env?.length) settings.env = [...env, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+  if (env?.length) settings.env = hookEnv(env);
   return settings;
 }
 
