@@ -11,16 +11,19 @@ import { SeccompGenError } from '../errors.js';
 export const ANNOTATION = 'io.containers.trace-syscall';
 /** CRI-O names each container of a pod in its OCI annotations (pod annotations reach them all). */
 export const K8S_CONTAINER_NAME = 'io.kubernetes.container.name';
+/** containerd's CRI does so under its own key (through seccomp-gen-runtime: docs/engines.md). */
+export const CRI_CONTAINER_NAME = 'io.kubernetes.cri.container-name';
 
 /**
  * The trace request meant for this container: `io.containers.trace-syscall/<name>` where
- * <name> is its Kubernetes container name, else the plain key. On CRI-O a pod's annotations are
- * copied to every container of the pod (and its infra container): a per-container key traces
- * one container of the pod, to its own file.
+ * <name> is its Kubernetes container name (CRI-O's key, else containerd's), else the plain key.
+ * On CRI-O a pod's annotations are copied to every container of the pod (and its infra
+ * container), as containerd's pod_annotations are: a per-container key traces one container of
+ * the pod, to its own file.
  */
 export function traceAnnotationOf(annotations: Record<string, string> | undefined): string | undefined {
   if (!annotations) return undefined;
-  const name = annotations[K8S_CONTAINER_NAME];
+  const name = annotations[K8S_CONTAINER_NAME] ?? annotations[CRI_CONTAINER_NAME];
   if (name !== undefined) {
     const own = annotations[`${ANNOTATION}/${name}`];
     if (own !== undefined) return own;

@@ -17,17 +17,27 @@ export const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 /** CRI-O's own, on the infra (sandbox) container. */
 export const CRIO_NAMESPACE = 'io.kubernetes.cri-o.Namespace';
 
+/**
+ * containerd's CRI (Kubernetes on containerd, through seccomp-gen-runtime) sets its own keys on
+ * every container and sandbox AFTER the pod annotations its runtime handler lets through
+ * (pkg/cri/server/container_create_linux.go, sandbox_run_linux.go in containerd 1.6), so a pod
+ * cannot change them either. CRI-O's keys are looked at first: a pod on CRI-O may carry these.
+ */
+export const CRI_CONTAINER_TYPE = 'io.kubernetes.cri.container-type';
+export const CRI_SANDBOX_NAMESPACE = 'io.kubernetes.cri.sandbox-namespace';
+
 /** A Kubernetes namespace name: an RFC 1123 label (which also makes it a safe path component). */
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** The pod's namespace when CRI-O started the container; undefined when it did not. */
+/** The pod's namespace when CRI-O or containerd's CRI started the container; undefined when neither did. */
 export function kubernetesNamespaceOf(annotations: Record<string, string> | undefined): string | undefined {
   if (!annotations) return undefined;
-  const isKubernetes = [CRIO_CONTAINER_TYPE, POD_NAMESPACE, CRIO_NAMESPACE].some((k) => annotations[k] !== undefined);
-  if (!isKubernetes) return undefined;
-  const namespace = annotations[POD_NAMESPACE] ?? annotations[CRIO_NAMESPACE];
+  const isCrio = [CRIO_CONTAINER_TYPE, POD_NAMESPACE, CRIO_NAMESPACE].some((k) => annotations[k] !== undefined);
+  if (!isCrio && annotations[CRI_CONTAINER_TYPE] === undefined) return undefined;
+  const namespace = isCrio ? (annotations[POD_NAMESPACE] ?? annotations[CRIO_NAMESPACE]) : annotations[CRI_SANDBOX_NAMESPACE];
   if (namespace === undefined || !NAMESPACE.test(namespace)) {
-    throw new SeccompGenError('STATE', `a Kubernetes container (annotation ${CRIO_CONTAINER_TYPE}) with no valid namespace in ${POD_NAMESPACE}: cannot tell where its profile may go`);
+    const [type, key] = isCrio ? [CRIO_CONTAINER_TYPE, POD_NAMESPACE] : [CRI_CONTAINER_TYPE, CRI_SANDBOX_NAMESPACE];
+    throw new SeccompGenError('STATE', `a Kubernetes container (annotation ${type}) with no valid namespace in ${key}: cannot tell where its profile may go`);
   }
   return namespace;
 }
