@@ -4,8 +4,8 @@
  * column). Messages name the file and never echo its content. No zod here: the hooks load this.
  */
 import { closeSync, fstatSync, openSync, readSync, constants } from 'node:fs';
-import { SeccompGenError } from '../errors.js';
-import { JsonSyntaxError, scanJson } from './json-spans.js';
+import { SeccompGenError, type ErrorCode } from '../errors.js';
+import { JsonDepthError, JsonSyntaxError, scanJson, type JsonNode } from './json-spans.js';
 
 export const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 
@@ -65,14 +65,29 @@ export function jsonErrorOffset(text: string): number | undefined {
   }
 }
 
+/** The error for text that is not JSON, at `offset`: where, and not what the text is. */
+function notJson(text: string, offset: number, source: string, code: ErrorCode): SeccompGenError {
+  const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, offset);
+  return new SeccompGenError(code, `${source}: not valid JSON (${where})`);
+}
+
 /** JSON.parse with an error that says where, and not what the text is. */
 export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    const offset = m ? Number(m[1]) : (jsonErrorOffset(text) ?? text.length);
-    const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, offset);
-    throw new SeccompGenError('PROFILE', `${source}: not valid JSON (${where})`);
+    throw notJson(text, m ? Number(m[1]) : (jsonErrorOffset(text) ?? text.length), source, 'PROFILE');
+  }
+}
+
+/** Another program's file scanned for editing in place (io/json-spans.ts), with parseJson's errors under `code`. */
+export function scanJsonFile(text: string, source: string, code: ErrorCode): JsonNode {
+  try {
+    return scanJson(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw notJson(text, e.offset, source, code);
+    if (e instanceof JsonDepthError) throw new SeccompGenError(code, `${source}: nested too deeply to edit`);
+    throw e;
   }
 }

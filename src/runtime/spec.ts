@@ -9,8 +9,8 @@
  */
 import { SeccompGenError } from '../errors.js';
 import type { HookCommand } from '../hooks/definitions.js';
-import { parseJson } from '../io/json-file.js';
-import { JsonDepthError, JsonSyntaxError, addMembers, appendItems, applyEdits, membersNamed, replaceValue, scanJson, valueOf, type JsonNode, type TextEdit } from '../io/json-spans.js';
+import { scanJsonFile } from '../io/json-file.js';
+import { addMembers, appendItems, applyEdits, membersNamed, replaceValue, valueOf, type JsonNode, type TextEdit } from '../io/json-spans.js';
 import { ANNOTATION, parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
 
 /** The environment variable a container asks with where the engine passes no annotations. */
@@ -121,23 +121,15 @@ function checkRequest(value: string, from: 'annotation' | 'environment'): void {
  */
 export function planTrace(source: string, text: string, hooks: () => Record<TraceStage, HookCommand>, isOurs: (hook: unknown) => boolean): TracePlan {
   try {
-    return plan(text, hooks, isOurs);
+    return plan(scanJsonFile(text, source, 'STATE'), text, hooks, isOurs);
   } catch (e) {
     if (e instanceof NotOci) throw new SeccompGenError('STATE', `${source}: not an OCI runtime config (${e.message})`);
-    if (e instanceof JsonSyntaxError || e instanceof JsonDepthError) {
-      try {
-        parseJson(text, source);
-      } catch (p) {
-        throw new SeccompGenError('STATE', (p as Error).message); // saying where
-      }
-      throw new SeccompGenError('STATE', `${source}: not valid JSON`);
-    }
     throw e;
   }
 }
 
-function plan(text: string, hooks: () => Record<TraceStage, HookCommand>, isOurs: (hook: unknown) => boolean): TracePlan {
-  const top = asObject(scanJson(text), 'the top level');
+function plan(root: JsonNode, text: string, hooks: () => Record<TraceStage, HookCommand>, isOurs: (hook: unknown) => boolean): TracePlan {
+  const top = asObject(root, 'the top level');
   if (!top) notOci('the top level is null');
   const process = asObject(memberOf(top, 'process', ''), 'process');
   const envNode = process ? asArray(memberOf(process, 'env', 'process.'), 'process.env') : undefined;

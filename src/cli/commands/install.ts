@@ -1,6 +1,7 @@
 /**
  * install / uninstall: the hooks.d files that make Podman (and CRI-O) run our hooks for a
- * container annotated io.containers.trace-syscall. The templates in hooks/ name node and the hook
+ * container annotated io.containers.trace-syscall; with --docker, the wrapper runtime in
+ * dockerd's daemon.json too (cli/docker-runtime.ts). The templates in hooks/ name node and the hook
  * entry by placeholder; here they become absolute paths, as hooks.d requires.
  */
 import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 import { DEFAULT_KUBERNETES_DIR } from '../../policy/output-policy.js';
 import { DEFAULT_RUN_DIR } from '../../state/paths.js';
 import { hookEnv, hookFileNames, renderHooks, type HookSettings } from '../../hooks/definitions.js';
+import { DEFAULT_DOCKER_CONFIG, DEFAULT_RUNTIME_NAME } from '../../runtime/docker-config.js';
+import { installDockerRuntime, uninstallDockerRuntime } from '../docker-runtime.js';
 
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
 /** Where an administrator's unit files go (systemd.unit(5)). */
@@ -38,6 +41,7 @@ export function renderUnits(env: readonly string[] = [], node = process.execPath
 }
 
 const usage = (verb: string) => `Usage: seccomp-gen ${verb} [--hooks-dir DIR]${verb === 'install' ? ' [--timeout SECONDS] [--env SECCOMP_GEN_X=VALUE]…' : ''} [--rootless [--systemd-dir DIR]]
+         [--docker [--docker-config FILE] [--runtime-name NAME]${verb === 'install' ? ' [--real-runtime RUNTIME] [--docker-default]' : ''}]
 
 ${verb === 'install' ? 'Write' : 'Remove'} the OCI hook files (prestart and poststop) ${verb === 'install' ? 'into' : 'from'} DIR.
 Default DIR: ${DEFAULT_HOOKS_DIR} (where Podman and CRI-O look).
@@ -52,10 +56,34 @@ ${
 }--rootless: also ${verb === 'install' ? 'install' : 'remove'} the broker's systemd units (seccomp-gen-broker.socket and
   .service) ${verb === 'install' ? 'into' : 'from'} --systemd-dir (default ${DEFAULT_SYSTEMD_DIR}), for rootless Podman.${verb === 'install' ? `
   Then: systemctl daemon-reload && systemctl enable --now seccomp-gen-broker.socket` : ''}
+--docker: also ${verb === 'install' ? 'register' : 'unregister'} the wrapper runtime seccomp-gen-runtime ${verb === 'install' ? 'in' : 'from'} dockerd's --docker-config
+  (default ${DEFAULT_DOCKER_CONFIG}) as runtimes.NAME (--runtime-name, default ${DEFAULT_RUNTIME_NAME}); ${
+    verb === 'install'
+      ? `the rest of
+  the file is kept as it is, and an entry of that name that is not seccomp-gen's is never replaced.
+  --real-runtime: what the wrapper runs (runc, crun or a path; default runc).
+  --docker-default: also make it dockerd's default-runtime (over none or runc only).
+  Then restart dockerd, or send it SIGHUP (it reloads its runtimes).`
+      : 'only what install added goes.'
+  }
+  See docs/engines.md for containerd and Kubernetes.
 `;
 
-const options = { 'hooks-dir': { type: 'string' }, rootless: { type: 'boolean' }, 'systemd-dir': { type: 'string' } } as const;
-const installOptions = { ...options, timeout: { type: 'string' }, env: { type: 'string', multiple: true } } as const;
+const options = {
+  'hooks-dir': { type: 'string' },
+  rootless: { type: 'boolean' },
+  'systemd-dir': { type: 'string' },
+  docker: { type: 'boolean' },
+  'docker-config': { type: 'string' },
+  'runtime-name': { type: 'string' },
+} as const;
+const installOptions = { ...options, timeout: { type: 'string' }, env: { type: 'string', multiple: true }, 'real-runtime': { type: 'string' }, 'docker-default': { type: 'boolean' } } as const;
+
+/** The Docker options go with --docker. */
+function checkDockerOptions(values: Record<string, unknown>): void {
+  const stray = ['docker-config', 'runtime-name', 'real-runtime', 'docker-default'].find((o) => values[o] !== undefined);
+  if (!values.docker && stray) throw new SeccompGenError('USAGE', `--${stray} goes with --docker`);
+}
 
 /** --timeout and --env, checked: a hook file podman cannot read would silently trace nothing. */
 export function hookSettings(timeout: string | undefined, env: string[] | undefined): HookSettings {
@@ -76,7 +104,10 @@ export const install: Command = {
   usage: usage('install'),
   run(args) {
     const { values } = parse(args, installOptions, false);
+    checkDockerOptions(values);
     const settings = hookSettings(values.timeout, values.env);
+    // First: of all the steps, daemon.json is the one that may refuse (an entry not ours).
+    if (values.docker) installDockerRuntime({ config: values['docker-config'], name: values['runtime-name'], realRuntime: values['real-runtime'], makeDefault: values['docker-default'] });
     const dir = resolve(values['hooks-dir'] ?? DEFAULT_HOOKS_DIR);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     for (const [file, doc] of renderHooks(undefined, undefined, settings)) {
@@ -107,6 +138,7 @@ export const uninstall: Command = {
   usage: usage('uninstall'),
   run(args) {
     const { values } = parse(args, options, false);
+    checkDockerOptions(values);
     const dir = resolve(values['hooks-dir'] ?? DEFAULT_HOOKS_DIR);
     for (const file of hookFileNames()) {
       const path = join(dir, basename(file));
@@ -128,6 +160,7 @@ export const uninstall: Command = {
         }
       }
     }
+    if (values.docker) uninstallDockerRuntime({ config: values['docker-config'], name: values['runtime-name'] });
     return 0;
   },
 };
