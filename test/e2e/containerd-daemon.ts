@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { result, type Run } from './support.js';
+import { ROOT, result, type Run } from './support.js';
 
 export const CONTAINERD = '/usr/bin/containerd';
 export const CTR = '/usr/bin/ctr';
@@ -25,6 +25,16 @@ export interface RuntimeHandler {
   name: string;
   binary: string;
   podAnnotations: string[];
+}
+
+/** The runtime handler of examples/containerd/config.toml (what users copy), read without a TOML parser. */
+export function exampleHandler(): RuntimeHandler {
+  const text = readFileSync(join(ROOT, 'examples/containerd/config.toml'), 'utf8');
+  const name = /^\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.([\w-]+)\]$/m.exec(text)?.[1];
+  const podAnnotations = /^\s*pod_annotations = (\[.*\])$/m.exec(text)?.[1];
+  const binary = /^\s*BinaryName = (".*")$/m.exec(text)?.[1];
+  if (!name || !podAnnotations || !binary) throw new Error('examples/containerd/config.toml: no runtime handler with pod_annotations and BinaryName');
+  return { name, podAnnotations: JSON.parse(podAnnotations) as string[], binary: JSON.parse(binary) as string };
 }
 
 export interface Containerd {

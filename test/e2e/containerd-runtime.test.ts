@@ -6,7 +6,8 @@
  *      podman (runc, crun) and Docker, and refuses what the workload never did; without --seccomp
  *      (ctr's default: no filter) the profile says it fell back to the looser rule;
  *   2. Kubernetes' way, driven as the kubelet drives containerd's CRI (cri-client.ts): a pod on
- *      the runtime handler seccomp-gen (BinaryName = the wrapper, pod_annotations) with a
+ *      the runtime handler of examples/containerd/config.toml (BinaryName = the wrapper,
+ *      pod_annotations) with a
  *      per-container key traces only that container, under RuntimeDefault, into the default
  *      /var/lib/seccomp-gen/<namespace>/; `seccomp-gen wait <of:>` returns once it is written;
  *      the profile, applied as Kubernetes applies one (Localhost), replays the container and
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES_DIR } from '../../src/policy/output-policy.js';
-import { startContainerd, type Containerd } from './containerd-daemon.js';
+import { exampleHandler, startContainerd, type Containerd } from './containerd-daemon.js';
 import { criClient, type CriClient, type PodConfig, type Seccomp } from './cri-client.js';
 import { startDockerd, type DockerDaemon } from './docker-daemon.js';
 import { ANNOTATION, CLI, IMAGE, ROOT, allowed, podman, readProfile, runUnder, useWorkspace, type TestRuntime } from './support.js';
@@ -52,10 +53,8 @@ beforeAll(async () => {
     const built = podman(ws.hooksDir, ['build', '--quiet', '-t', PAUSE_IMAGE, ws.path('pause')]);
     if (built.status !== 0) throw new Error(`podman build ${PAUSE_IMAGE}: ${built.stderr}`);
   }
-  containerd = await startContainerd({
-    handler: { name: 'seccomp-gen', binary: WRAPPER, podAnnotations: [ANNOTATION, `${ANNOTATION}/*`] },
-    sandboxImage: PAUSE_IMAGE,
-  });
+  // The handler users copy (examples/containerd/config.toml), with this checkout's wrapper.
+  containerd = await startContainerd({ handler: { ...exampleHandler(), binary: WRAPPER }, sandboxImage: PAUSE_IMAGE });
   importImage(IMAGE, NS);
   importImage(IMAGE, 'k8s.io');
   importImage(PAUSE_IMAGE, 'k8s.io');
