@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeccompGenError } from '../../src/errors.js';
+import { seccompGenErrorOf } from '../helpers.js';
 import { addDockerRuntime, removeDockerRuntime } from '../../src/runtime/docker-config.js';
 
 const SRC = '/etc/docker/daemon.json';
@@ -49,15 +49,7 @@ describe('install --docker: daemon.json merged, never clobbered', () => {
   });
 
   it('refuses a file it cannot read as dockerd would, and names it dockerd keeps', () => {
-    const error = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(SeccompGenError);
-        return (e as Error).message;
-      }
-      throw new Error('accepted');
-    };
+    const error = (f: () => unknown) => seccompGenErrorOf(f).message;
     expect(error(() => add('{"debug": tru}'))).toBe(`${SRC}: not valid JSON (line 1, column 14)`);
     expect(error(() => add('[]'))).toMatch(/not a dockerd configuration/);
     expect(error(() => add('{"runtimes": []}'))).toMatch(/"runtimes" is not an object/);

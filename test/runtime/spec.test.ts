@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeccompGenError } from '../../src/errors.js';
+import { seccompGenErrorOf } from '../helpers.js';
 import type { HookCommand } from '../../src/hooks/definitions.js';
 import { planTrace } from '../../src/runtime/spec.js';
 
@@ -82,15 +82,7 @@ describe('planTrace: the annotation (Docker ≥ 24, ctr run --annotation, contai
 });
 
 describe('planTrace: bad input, one line each', () => {
-  const error = (spec: unknown, text?: string) => {
-    try {
-      plan(spec, text);
-    } catch (e) {
-      expect(e).toBeInstanceOf(SeccompGenError);
-      return (e as Error).message;
-    }
-    throw new Error('accepted');
-  };
+  const error = (spec: unknown, text?: string) => seccompGenErrorOf(() => plan(spec, text)).message;
   it('a malformed request, saying where it came from', () => {
     expect(error({ process: { env: ['SECCOMP_GEN_TRACE=of:rel.json'] } })).toBe('SECCOMP_GEN_TRACE (the environment\'s io.containers.trace-syscall): "of:rel.json" is not an absolute path (the hook runs outside the container: write /abs/path)');
     expect(error({ annotations: { [ANNOTATION]: 'if:/a' } })).toMatch(/^annotation io\.containers\.trace-syscall: no "of:" output file/);
