@@ -9,7 +9,7 @@
 export type JsonNode =
   | { kind: 'object'; start: number; end: number; members: JsonMember[] }
   | { kind: 'array'; start: number; end: number; items: JsonNode[] }
-  | { kind: 'string' | 'number' | 'literal'; start: number; end: number };
+  | { kind: 'string' | 'number' | 'boolean' | 'null'; start: number; end: number };
 
 export interface JsonMember {
   key: string;
@@ -124,7 +124,7 @@ export function scanJson(text: string): JsonNode {
         if (text[i] !== ch) bad();
         i++;
       }
-      return { kind: 'literal', start, end: i };
+      return { kind: literal === 'null' ? 'null' : 'boolean', start, end: i };
     }
     return bad();
   };

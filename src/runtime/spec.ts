@@ -37,8 +37,6 @@ function notOci(what: string): never {
   throw new NotOci(what);
 }
 
-const isNull = (node: JsonNode | undefined) => node?.kind === 'literal' && node.end - node.start === 4;
-
 /** The one member `key` of `object`, null as it is; two of them: two readers may disagree. */
 function slotOf(object: ObjectNode, key: string, path: string): JsonNode | undefined {
   const found = membersNamed(object, key);
@@ -49,7 +47,7 @@ function slotOf(object: ObjectNode, key: string, path: string): JsonNode | undef
 /** The one member `key` of `object`, undefined when absent or null (as Go reads it). */
 function memberOf(object: ObjectNode, key: string, path: string): JsonNode | undefined {
   const node = slotOf(object, key, path);
-  return isNull(node) ? undefined : node;
+  return node?.kind === 'null' ? undefined : node;
 }
 
 /** The edits that give `object` these members: a null one is replaced, the others added after its last. */
@@ -100,24 +98,19 @@ function environmentRequest(env: readonly string[]): string | undefined {
 
 /** The request checked as prestart will check it, so a malformed one stops the container here, saying where it came from. */
 function checkRequest(value: string, from: 'annotation' | 'environment'): void {
-  if (from === 'annotation') {
-    parseTraceAnnotation(value);
-    return;
-  }
   try {
     parseTraceAnnotation(value);
   } catch (e) {
-    if (!(e instanceof SeccompGenError)) throw e;
+    if (from === 'annotation' || !(e instanceof SeccompGenError)) throw e;
     throw new SeccompGenError('ANNOTATION', `${TRACE_ENV} (the environment's ${ANNOTATION}): ${e.message.replace(`annotation ${ANNOTATION}: `, '')}`);
   }
 }
 
 /**
- * The plan for config.json's `text`. `hooks` gives seccomp-gen's hook for each stage (asked
- * only when they are to be added);
- * `isOurs` tells one of them in a spec that already has hooks (its entry may have been installed
- * elsewhere). Throws a STATE error naming `source` for a file that is not an OCI config, an
- * ANNOTATION error for a malformed request.
+ * The plan for config.json's `text`. `hooks` gives seccomp-gen's hook for each stage (asked only
+ * when they are to be added); `isOurs` tells one of them in a spec that already has hooks (its
+ * entry may be another installation's). Throws a STATE error naming `source` for a file that is
+ * not an OCI config, an ANNOTATION error for a malformed request.
  */
 export function planTrace(source: string, text: string, hooks: () => Record<TraceStage, HookCommand>, isOurs: (hook: unknown) => boolean): TracePlan {
   try {

@@ -100,3 +100,12 @@ describe('planTrace: bad input, one line each', () => {
     expect(error({ annotations: { [ANNOTATION]: 'of:/x' }, hooks: { prestart: {} } })).toBe('/b/config.json: not an OCI runtime config (hooks.prestart is not an array)');
   });
 });
+
+describe('planTrace: JSON values the runtime reads as absent or as wrong', () => {
+  const request = { annotations: { [ANNOTATION]: 'of:/x' } };
+  it('null is absent (Go reads it so); true is not an object', () => {
+    expect(parsed(plan({ ...request, hooks: { prestart: null } }).text).hooks).toEqual({ prestart: [HOOKS.prestart], poststop: [HOOKS.poststop] });
+    expect(() => plan({ ...request, hooks: true })).toThrow(/hooks is not an object/);
+    expect(() => plan({ ...request, process: { env: false } })).toThrow(/process\.env is not an array/);
+  });
+});
