@@ -14,7 +14,7 @@
  *      with the capabilities that make the kernel allow them, under Docker, podman runc and crun;
  *   4. a bad request, or an of: the write policy refuses (a daemon's container has no login uid:
  *      root's rules), stops the container with one line `docker run` shows;
- *   5. a detached container: status lists it, snapshot finds it by its Docker name, wait returns
+ *   5. a detached container: status lists it, gc leaves it, snapshot finds it by its Docker name, wait returns
  *      once `docker kill` has had the poststop write its profile;
  *   6. Podman through the wrapper: a spec that carries our hooks (hooks.d) is not traced twice;
  *      SECCOMP_GEN_TRACE alone is traced by the wrapper;
@@ -191,8 +191,10 @@ describe('a detached container', () => {
     expect(started.status, started.stderr).toBe(0);
     const id = started.stdout.trim();
     try {
-      const status = JSON.parse(cli(['status', '--json']).stdout) as { targets: { id: string; state: string }[] };
-      expect(status.targets.find((t) => t.id === id)?.state).toBe('tracing');
+      const stateOf = () => (JSON.parse(cli(['status', '--json']).stdout) as { targets: { id: string; state: string }[] }).targets.find((t) => t.id === id)?.state;
+      expect(stateOf()).toBe('tracing');
+      expect(cli(['gc']).status).toBe(0);
+      expect(stateOf()).toBe('tracing'); // gc knows it is alive
       spawnSync('sleep', ['0.5']); // ls has run
       const snap = cli(['snapshot', 'sg-detached-26', '-o', ws.path('so-far.json')]);
       expect(snap.status, snap.stderr).toBe(0);
