@@ -99,8 +99,10 @@ export async function finishRootless(record: TargetRecord, uid: number): Promise
   }
 }
 
-export async function rootlessPoststop(state: OciState, uid: number): Promise<Finished> {
+/** `asked`: as for root's poststop (hooks/poststop.ts); a container no key is known to name has nothing to do. */
+export async function rootlessPoststop(state: OciState, uid: number, asked: boolean): Promise<Finished> {
   const record = loadUserTarget(uid, state.id);
+  if (!record && !asked) return { output: '', syscalls: 0, warnings: [] }; // its prestart said why
   if (!record) throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
   try {
     return await finishRootless(record, uid);

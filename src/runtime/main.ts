@@ -43,6 +43,7 @@ function run(): void {
   }
   try {
     const plan = prepareSpec(resolve(values.spec)); // runc's default bundle is the working directory
+    if (plan.declined) logEvent('runtime', 'not-traced', { id }, plan.declined);
     if (!plan.request) return;
     if (plan.alreadyHooked) logEvent('runtime', 'hooked', { id, spec: values.spec }, 'the spec already runs seccomp-gen\'s hooks (hooks.d): traced by them');
     else logEvent('runtime', 'hooks-added', { id, spec: values.spec, from: plan.request.from });

@@ -11,7 +11,7 @@ import { SeccompGenError } from '../errors.js';
 import type { HookCommand } from '../hooks/definitions.js';
 import { scanJsonFile } from '../io/json-file.js';
 import { addMembers, appendItems, applyEdits, membersNamed, replaceValue, valueOf, type JsonNode, type TextEdit } from '../io/json-spans.js';
-import { ANNOTATION, parseTraceAnnotation, traceAnnotationOf } from '../oci/annotation.js';
+import { ANNOTATION, NO_NAMES, parseTraceAnnotation, traceRequestFor } from '../oci/annotation.js';
 
 /** The environment variable a container asks with where the engine passes no annotations. */
 export const TRACE_ENV = 'SECCOMP_GEN_TRACE';
@@ -26,6 +26,8 @@ export interface TracePlan {
   text?: string;
   /** The spec already runs seccomp-gen's hooks (Podman, CRI-O: hooks.d): they trace it, not us. */
   alreadyHooked: boolean;
+  /** Trace keys are there, for other containers only (a pod's sandbox, its other containers): why this one is not traced. */
+  declined?: string;
 }
 
 type ObjectNode = JsonNode & { kind: 'object' };
@@ -128,7 +130,9 @@ function plan(root: JsonNode, text: string, hooks: () => Record<TraceStage, Hook
   const envNode = process ? asArray(memberOf(process, 'env', 'process.'), 'process.env') : undefined;
   const env = strings(text, envNode, 'process.env');
   const annotationsNode = asObject(memberOf(top, 'annotations', ''), 'annotations');
-  const fromAnnotation = traceAnnotationOf(annotationsOf(text, annotationsNode));
+  // The names the spec gives (CRI-O's, containerd's) are all the wrapper knows of the container.
+  const choice = traceRequestFor(annotationsOf(text, annotationsNode), NO_NAMES);
+  const fromAnnotation = choice.kind === 'trace' ? choice.value : undefined;
   const fromEnvironment = environmentRequest(env);
   if (fromAnnotation !== undefined && fromEnvironment !== undefined && fromAnnotation !== fromEnvironment) {
     throw new SeccompGenError('ANNOTATION', `two trace requests: annotation ${ANNOTATION}="${fromAnnotation}" and ${TRACE_ENV}="${fromEnvironment}"; give one`);
@@ -137,7 +141,7 @@ function plan(root: JsonNode, text: string, hooks: () => Record<TraceStage, Hook
   const hooksNode = asObject(memberOf(top, 'hooks', ''), 'hooks');
   const stageNodes = TRACE_STAGES.map((stage) => asArray(hooksNode ? memberOf(hooksNode, stage, 'hooks.') : undefined, `hooks.${stage}`));
   const alreadyHooked = stageNodes.some((node) => node?.items.some((item) => isOurs(valueOf(text, item))) ?? false);
-  if (!request) return { alreadyHooked };
+  if (!request) return { alreadyHooked, ...(choice.kind === 'declined' ? { declined: choice.why } : {}) };
   checkRequest(request.value, request.from);
 
   const edits: TextEdit[] = [];

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ANNOTATION, CRI_CONTAINER_NAME, parseTraceAnnotation, traceAnnotationOf } from '../../src/oci/annotation.js';
+import { ANNOTATION, CRI_CONTAINER_NAME, NO_NAMES, parseTraceAnnotation, traceRequestFor } from '../../src/oci/annotation.js';
 import { CRI_CONTAINER_TYPE, CRI_SANDBOX_NAMESPACE, kubernetesNamespaceOf } from '../../src/policy/kubernetes.js';
 import { outputPolicy, placeRefusal } from '../../src/policy/output-policy.js';
 import { dirname } from 'node:path';
@@ -44,9 +44,10 @@ describe('examples/containerd and examples/kubernetes (containerd)', () => {
   it('traces the container its key names, where a pod of its namespace may write, under a filter', () => {
     const container = pod.spec.containers[0]!;
     const spec = { ...pod.metadata.annotations, [CRI_CONTAINER_TYPE]: 'container', [CRI_SANDBOX_NAMESPACE]: pod.metadata.namespace, [CRI_CONTAINER_NAME]: container.name };
-    const value = traceAnnotationOf(spec)!;
-    expect(traceAnnotationOf({ ...pod.metadata.annotations, [CRI_CONTAINER_TYPE]: 'sandbox', [CRI_SANDBOX_NAMESPACE]: pod.metadata.namespace })).toBeUndefined();
-    const { output } = parseTraceAnnotation(value);
+    const choice = traceRequestFor(spec, NO_NAMES);
+    expect(traceRequestFor({ ...pod.metadata.annotations, [CRI_CONTAINER_TYPE]: 'sandbox', [CRI_SANDBOX_NAMESPACE]: pod.metadata.namespace }, NO_NAMES).kind).toBe('declined');
+    if (choice.kind !== 'trace') throw new Error(`not traced: ${JSON.stringify(choice)}`);
+    const { output } = parseTraceAnnotation(choice.value);
     const policy = outputPolicy({ kubernetesNamespace: kubernetesNamespaceOf(spec) });
     expect(placeRefusal(policy, output, dirname(output), ['/var/lib/seccomp-gen'])).toBeUndefined();
     expect(container.securityContext.seccompProfile.type).toBe('RuntimeDefault');

@@ -21,9 +21,12 @@ describe('planTrace: a container that asks for nothing', () => {
     const never = () => {
       throw new Error('hooks asked for');
     };
-    for (const text of ['{"process":{"env":["PATH=/bin","X=io.containers.trace-syscall"]}}', '{"annotations":{"io.containers.trace-syscall/other":"of:/x"},"process":{}}', '{}']) {
+    for (const text of ['{"process":{"env":["PATH=/bin","X=io.containers.trace-syscall"]}}', '{}']) {
       expect(planTrace('/b/config.json', text, never, isOurs)).toEqual({ alreadyHooked: false });
     }
+    // a key for another container of the pod: declined, saying why (the wrapper logs it)
+    const sandbox = '{"annotations":{"io.containers.trace-syscall/web":"of:/x","io.kubernetes.cri.container-type":"sandbox"},"process":{}}';
+    expect(planTrace('/b/config.json', sandbox, never, isOurs)).toEqual({ alreadyHooked: false, declined: 'not traced: the trace keys name the containers "web", and this is the pod\'s sandbox (io.kubernetes.cri.container-type)' });
   });
 });
 
