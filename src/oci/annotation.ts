@@ -7,10 +7,16 @@
  */
 import { isAbsolute, normalize } from 'node:path';
 import { SeccompGenError } from '../errors.js';
+import { CRI_CONTAINER_TYPE } from '../policy/kubernetes.js';
 
 export const ANNOTATION = 'io.containers.trace-syscall';
 /** CRI-O names each container of a pod in its OCI annotations (the kubelet's label). */
 export const K8S_CONTAINER_NAME = 'io.kubernetes.container.name';
+/**
+ * containerd's CRI does so under its own key, after the pod annotations it lets through (through
+ * seccomp-gen-runtime: docs/engines.md); its sandbox has none. CRI-O's is read first.
+ */
+export const CRI_CONTAINER_NAME = 'io.kubernetes.cri.container-name';
 
 /**
  * What a stage can learn of the container's own name, asked only when a key names a container
@@ -49,8 +55,10 @@ function podmanKey(name: string, keys: readonly string[], hostname: () => string
  * The trace request meant for this container: `io.containers.trace-syscall/<name>` where <name>
  * is its name, else the plain key. On CRI-O, a pod's annotations are copied to every container of
  * the pod (and its infra container) and the kubelet names each (io.kubernetes.container.name);
- * `podman kube play` copies them to each container it names `<pod>-<name>`, and a key may name a
- * container started with `podman run --name` too. A container with keys for others only is
+ * containerd's CRI hands its runtime handler's pod_annotations to each container it names
+ * (io.kubernetes.cri.container-name) and to the pod's sandbox; `podman kube play` copies them to
+ * each container it names `<pod>-<name>`, and a key may name a container started with `podman
+ * run --name` too. A container with keys for others only is
  * declined, with the reason, which the hook logs.
  */
 export function traceRequestFor(annotations: Record<string, string> | undefined, names: NameSource): TraceChoice {
@@ -58,7 +66,8 @@ export function traceRequestFor(annotations: Record<string, string> | undefined,
   const plain = all[ANNOTATION];
   const keys = Object.keys(all).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length));
   if (!keys.length) return plain === undefined ? { kind: 'none' } : { kind: 'trace', value: plain };
-  const k8s = all[K8S_CONTAINER_NAME];
+  const k8sKey = [K8S_CONTAINER_NAME, CRI_CONTAINER_NAME].find((k) => all[k] !== undefined);
+  const k8s = k8sKey === undefined ? undefined : all[k8sKey];
   const name = k8s ?? names.name();
   const own = name === undefined ? undefined : k8s !== undefined ? (keys.includes(k8s) ? k8s : undefined) : podmanKey(name, keys, () => names.hostname());
   if (own !== undefined) return { kind: 'trace', value: all[`${PREFIX}${own}`]! };
@@ -66,8 +75,10 @@ export function traceRequestFor(annotations: Record<string, string> | undefined,
   const named = keys.map((k) => JSON.stringify(k)).join(', ');
   const self =
     k8s !== undefined
-      ? `this container is ${JSON.stringify(k8s)} (${K8S_CONTAINER_NAME})`
-      : name !== undefined
+      ? `this container is ${JSON.stringify(k8s)} (${k8sKey})`
+      : all[CRI_CONTAINER_TYPE] === 'sandbox'
+        ? `this is the pod's sandbox (${CRI_CONTAINER_TYPE})`
+        : name !== undefined
         ? `this container is ${JSON.stringify(name)} (podman kube play names a pod's container <pod>-<name>)`
         : "this container's name could not be found (no conmon process of it above the hook)";
   return { kind: 'declined', why: `not traced: the trace keys name the containers ${named}, and ${self}` };

@@ -24,17 +24,27 @@ export const CRIO_NAMESPACE = 'io.kubernetes.cri-o.Namespace';
 /** Set to "cri-o" by CRI-O (1.24 on) on every container it creates, after the pod's annotations. */
 export const CONTAINER_MANAGER = 'io.container.manager';
 
+/**
+ * containerd's CRI (Kubernetes on containerd, through seccomp-gen-runtime) sets its own keys on
+ * every container and sandbox AFTER the pod annotations its runtime handler lets through
+ * (pkg/cri/server/container_create_linux.go, sandbox_run_linux.go in containerd 1.6), so a pod
+ * cannot change them either. CRI-O's marks are looked at first: a pod on CRI-O may carry these.
+ */
+export const CRI_CONTAINER_TYPE = 'io.kubernetes.cri.container-type';
+export const CRI_SANDBOX_NAMESPACE = 'io.kubernetes.cri.sandbox-namespace';
+
 /** A Kubernetes namespace name: an RFC 1123 label (which also makes it a safe path component). */
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** The pod's namespace when CRI-O started the container; undefined when it did not. */
+/** The pod's namespace when CRI-O or containerd's CRI started the container; undefined when neither did. */
 export function kubernetesNamespaceOf(annotations: Record<string, string> | undefined): string | undefined {
   if (!annotations) return undefined;
-  const isKubernetes = annotations[CONTAINER_MANAGER] === 'cri-o' || annotations[POD_NAMESPACE] !== undefined || annotations[CRIO_NAMESPACE] !== undefined;
-  if (!isKubernetes) return undefined;
-  const namespace = annotations[POD_NAMESPACE] ?? annotations[CRIO_NAMESPACE];
+  const isCrio = annotations[CONTAINER_MANAGER] === 'cri-o' || annotations[POD_NAMESPACE] !== undefined || annotations[CRIO_NAMESPACE] !== undefined;
+  if (!isCrio && annotations[CRI_CONTAINER_TYPE] === undefined) return undefined;
+  const namespace = isCrio ? (annotations[POD_NAMESPACE] ?? annotations[CRIO_NAMESPACE]) : annotations[CRI_SANDBOX_NAMESPACE];
   if (namespace === undefined || !NAMESPACE.test(namespace)) {
-    throw new SeccompGenError('STATE', `a Kubernetes container (CRI-O's annotations are on it) with no valid namespace in ${POD_NAMESPACE}: cannot tell where its profile may go`);
+    const [whose, key] = isCrio ? ["CRI-O's annotations are on it", POD_NAMESPACE] : [`containerd's ${CRI_CONTAINER_TYPE}`, CRI_SANDBOX_NAMESPACE];
+    throw new SeccompGenError('STATE', `a Kubernetes container (${whose}) with no valid namespace in ${key}: cannot tell where its profile may go`);
   }
   return namespace;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANNOTATION, K8S_CONTAINER_NAME, NO_NAMES, traceRequestFor, type NameSource } from '../../src/oci/annotation.js';
+import { ANNOTATION, CRI_CONTAINER_NAME, K8S_CONTAINER_NAME, NO_NAMES, traceRequestFor, type NameSource } from '../../src/oci/annotation.js';
 
 const value = (v: string) => ({ kind: 'trace', value: v });
 const named = (name: string | undefined, hostname?: string): NameSource => ({ name: () => name, hostname: () => hostname });
@@ -54,5 +54,22 @@ describe('traceRequestFor (per-container keys: CRI-O pods, podman kube play, pod
   it('is none without any trace key', () => {
     expect(traceRequestFor(undefined, NO_NAMES)).toEqual({ kind: 'none' });
     expect(traceRequestFor({ 'io.containers.trace-syscallx': 'of:/a.json', [K8S_CONTAINER_NAME]: 'web' }, NO_NAMES)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('traceRequestFor on containerd (its CRI names the container under its own key)', () => {
+  const pod = { [`${ANNOTATION}/web`]: 'of:/var/lib/seccomp-gen/ns/web.json' };
+  it('picks the key of this container by its CRI name, without asking for another name', () => {
+    const never: NameSource = { name: () => { throw new Error('asked'); }, hostname: () => { throw new Error('asked'); } };
+    expect(traceRequestFor({ ...pod, [CRI_CONTAINER_NAME]: 'web' }, never)).toEqual(value('of:/var/lib/seccomp-gen/ns/web.json'));
+  });
+  it('declines the pod\'s sandbox (it has no name), saying so', () => {
+    expect(traceRequestFor({ ...pod, 'io.kubernetes.cri.container-type': 'sandbox' }, NO_NAMES)).toEqual({
+      kind: 'declined',
+      why: 'not traced: the trace keys name the containers "web", and this is the pod\'s sandbox (io.kubernetes.cri.container-type)',
+    });
+  });
+  it("takes CRI-O's name first", () => {
+    expect(traceRequestFor({ ...pod, [K8S_CONTAINER_NAME]: 'POD', [CRI_CONTAINER_NAME]: 'web' }, NO_NAMES).kind).toBe('declined');
   });
 });

@@ -34,3 +34,18 @@ describe('kubernetesNamespaceOf', () => {
     }
   });
 });
+
+describe('kubernetesNamespaceOf on containerd (CRI, through seccomp-gen-runtime)', () => {
+  const cri = { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-namespace': 'team-b', 'io.kubernetes.cri.container-name': 'web' };
+  it("is containerd's sandbox namespace, on containers and sandboxes alike", () => {
+    expect(kubernetesNamespaceOf(cri)).toBe('team-b');
+    expect(kubernetesNamespaceOf({ ...cri, 'io.kubernetes.cri.container-type': 'sandbox' })).toBe('team-b');
+  });
+  it("takes CRI-O's keys first: a pod on CRI-O cannot choose a namespace with containerd's", () => {
+    expect(kubernetesNamespaceOf({ ...cri, 'io.container.manager': 'cri-o', 'io.kubernetes.pod.namespace': 'team-a' })).toBe('team-a');
+  });
+  it('refuses a containerd container without a valid namespace', () => {
+    expect(() => kubernetesNamespaceOf({ 'io.kubernetes.cri.container-type': 'container' })).toThrow(/io\.kubernetes\.cri\.sandbox-namespace/);
+    expect(() => kubernetesNamespaceOf({ ...cri, 'io.kubernetes.cri.sandbox-namespace': '../x' })).toThrow(SeccompGenError);
+  });
+});
