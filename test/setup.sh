@@ -10,11 +10,12 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 # Build tools (clang, bpftool for the BPF object), run-time libraries (libbpf1, libseccomp2),
 # podman with runc and crun (profiles must start under both), what the test images are made of
 # (golang-go builds the Go probe), Debian's Docker for the test that applies profiles under a real
-# Docker daemon (it starts a private one itself), and bindfs, a small FUSE filesystem whose daemon
-# the tests stop to make an output directory that hangs.
+# Docker daemon (it starts a private one itself), bindfs, a small FUSE filesystem whose daemon
+# the tests stop to make an output directory that hangs, and catatonit, the init of Podman pods'
+# infra containers (podman pod create, podman kube play) and of --init.
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
           gcc-multilib podman runc crun conmon busybox-static debootstrap strace docker.io
-          groff-base man-db golang-go bindfs)
+          groff-base man-db golang-go bindfs catatonit)
 # The kernel matrix (test/e2e/kernels.test.ts) boots Debian's own kernels under qemu (TCG: these
 # machines have no KVM); kmod's depmod and modprobe resolve a kernel's modules for its initrd.
 PACKAGES+=(qemu-system-x86 kmod)

@@ -1,9 +1,14 @@
 /**
  * The broker's socket server. One exchange per connection (hello → ticket, then one request),
- * every step bounded: a line longer than MAX_REQUEST_BYTES, a client silent for longer than the
- * timeout, a malformed message, a wrong token — each gets a one-line refusal and the connection
- * is closed; the server itself goes on serving. Requests are handled one at a time (the kernel
- * work is synchronous, under the shared lock), which also bounds what a flood of clients costs.
+ * every step bounded: a line longer than MAX_REQUEST_BYTES, a step that takes longer than the
+ * step timeout (an absolute deadline: a client that trickles a byte now and then is cut off as
+ * one that sends nothing), a malformed message, a wrong token — each gets a one-line refusal and
+ * the connection is closed; the server itself goes on serving. No client can lock the others
+ * out: at most MAX_UNPROVEN exchanges wait for a uid's proof at once (a new one ends the oldest,
+ * which had the longest to prove it: an honest client proves it within milliseconds), and a
+ * proven person (broker/persons.ts) has at most MAX_OPEN_PER_PERSON exchanges open. Requests
+ * are handled one at a time (the kernel work is synchronous, under the shared lock). Refusals are
+ * logged at a bounded rate (refusals.ts).
  */
 import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
@@ -13,17 +18,23 @@ import { logEvent } from '../log/log.js';
 import { runDir } from '../state/paths.js';
 import { brokerDir } from './paths.js';
 import { MAX_REQUEST_BYTES, ProtocolError, encodeMessage, parseRequest, type Request } from './protocol.js';
+import { RefusalLog } from './refusals.js';
 import type { BrokerService } from './service.js';
 import { clearTickets, issueTicket, removeTicket, ticketMatches, type Ticket } from './tickets.js';
 
-export const MAX_CONNECTIONS = 128;
+/** Exchanges waiting for a uid's proof at once; a new one beyond this ends the oldest. */
+const MAX_UNPROVEN = 64;
+/** Exchanges one person may have open at once, once proven (a take waiting for its ack is one). */
+const MAX_OPEN_PER_PERSON = 8;
+/** Descriptors: a ceiling the two bounds above keep clients from reaching. */
+const MAX_CONNECTIONS = 1024;
 
 export interface ServerOptions {
   service: BrokerService;
   /** Listen here (a path), or on an inherited descriptor (socket activation). */
   listen: { path: string } | { fd: number };
-  /** A client that sends nothing for this long is dropped. */
-  silentTimeoutMs: number;
+  /** The longest one step may take, however the client sends: connect to request, a take's answer to its ack, the answer to the close. */
+  stepTimeoutMs: number;
 }
 
 function refusal(e: unknown): string {
@@ -45,27 +56,78 @@ export function prepareDirs(): void {
   clearTickets();
 }
 
+/** Who is connected: the exchanges still to prove a uid (oldest first), and each person's open ones. */
+class Clients {
+  private readonly unproven = new Set<Exchange>();
+  private readonly open = new Map<number, number>();
+  readonly refusals = new RefusalLog();
+
+  admit(exchange: Exchange): void {
+    if (this.unproven.size >= MAX_UNPROVEN) {
+      const oldest = this.unproven.values().next().value!;
+      oldest.end('too many clients at once, and this one had not proved its uid yet: try again');
+    }
+    this.unproven.add(exchange);
+  }
+
+  /** `exchange` proved a uid of `person`: false when that person has as many open as they may. */
+  proven(exchange: Exchange, person: number): boolean {
+    this.unproven.delete(exchange);
+    const n = this.open.get(person) ?? 0;
+    if (n >= MAX_OPEN_PER_PERSON) return false;
+    this.open.set(person, n + 1);
+    return true;
+  }
+
+  /** `exchange` has answered (or been refused): it waits for nothing any more, and gives way to no one. */
+  answered(exchange: Exchange): void {
+    this.unproven.delete(exchange);
+  }
+
+  left(exchange: Exchange, person: number | undefined): void {
+    this.unproven.delete(exchange);
+    if (person === undefined) return;
+    const n = (this.open.get(person) ?? 1) - 1;
+    if (n > 0) this.open.set(person, n);
+    else this.open.delete(person);
+  }
+}
+
 class Exchange {
   private buffer = '';
   private ticket: Ticket | undefined;
   private done = false;
+  /** The person whose open exchange this is, once proven. */
+  private person: number | undefined;
+  /** The current step's deadline. */
+  private deadline: NodeJS.Timeout | undefined;
   /** A take answered, waiting for the taker's ack: (uid, id) of the recording kept meanwhile. */
   private pendingAck: { uid: number; id: string } | undefined;
 
   constructor(
     private readonly socket: Socket,
     private readonly options: ServerOptions,
+    private readonly clients: Clients,
   ) {
-    socket.setTimeout(options.silentTimeoutMs, () => this.end(`no request within ${options.silentTimeoutMs / 1000} s`));
+    this.step(() => this.end(`no request within ${options.stepTimeoutMs / 1000} s`));
+    clients.admit(this);
     socket.on('data', (chunk: Buffer) => this.data(chunk));
     socket.on('error', () => this.cleanup()); // a client that went away: nothing to tell it
     socket.on('close', () => {
       this.cleanup();
+      clearTimeout(this.deadline);
+      clients.left(this, this.person);
       if (this.pendingAck) {
         logEvent('broker', 'kept', this.pendingAck, 'the taker left without acknowledging the recording: kept for the user (seccomp-gen gc, as that user, writes it)');
         this.pendingAck = undefined;
       }
     });
+  }
+
+  /** A new step: `onLate` runs if it is not over within the step timeout, whatever the client sends meanwhile. */
+  private step(onLate: () => void): void {
+    clearTimeout(this.deadline);
+    this.deadline = setTimeout(onLate, this.options.stepTimeoutMs);
   }
 
   private data(chunk: Buffer): void {
@@ -108,10 +170,17 @@ class Exchange {
     const ticket = this.ticket;
     if (!ticket) return this.end('bad request: say hello first');
     if (!ticketMatches(ticket, request.token)) {
-      logEvent('broker', 'refused', { uid: ticket.uid, op: request.op }, 'wrong ticket token');
+      this.clients.refusals.refused('unproven', { uid: ticket.uid, op: request.op }, 'wrong ticket token');
       return this.end(`the token is not the one in the ticket: uid ${ticket.uid} not proven`);
     }
     removeTicket(ticket);
+    const person = this.options.service.persons.of(ticket.uid);
+    if (!this.clients.proven(this, person)) {
+      const why = `${this.options.service.persons.describe(ticket.uid)}: its user has ${MAX_OPEN_PER_PERSON} exchanges open with the broker already, the most one user may: finish those first`;
+      this.clients.refusals.refused(`uid ${person}`, { uid: ticket.uid, op: request.op }, why);
+      return this.end(why);
+    }
+    this.person = person;
     this.handle(ticket.uid, request);
   }
 
@@ -128,24 +197,26 @@ class Exchange {
         logEvent('broker', 'taken', { uid, id: request.id, kept: taken.kept ? 'yes' : undefined });
         // Answered, not ended: the recording stays kept until the taker says it has it.
         this.pendingAck = { uid, id: request.id };
+        this.step(() => this.socket.destroy()); // no ack in time: the close says it is kept
         this.socket.write(encodeMessage({ ok: true, recorded: taken.recorded, kept: taken.kept }));
       } else {
         this.end(undefined, service.list(uid));
       }
     } catch (e) {
-      logEvent('broker', 'refused', { uid, op: request.op, id: 'id' in request ? request.id : undefined }, refusal(e));
+      this.clients.refusals.refused(`uid ${this.person}`, { uid, op: request.op, id: 'id' in request ? request.id : undefined }, refusal(e));
       this.end(refusal(e));
     }
   }
 
   /** Answer (a refusal, or ok with `body`) and close. */
-  private end(error: string | undefined, body: Record<string, unknown> = {}): void {
+  end(error: string | undefined, body: Record<string, unknown> = {}): void {
     if (this.done) return;
     this.done = true;
+    this.clients.answered(this);
     this.cleanup(); // one exchange per connection: its ticket is spent whatever the outcome
+    this.step(() => this.socket.destroy()); // a client that does not close its end
     if (this.socket.destroyed || !this.socket.writable) return;
     this.socket.end(error === undefined ? encodeMessage({ ok: true, ...body }) : encodeMessage({ ok: false, error }));
-    this.socket.setTimeout(this.options.silentTimeoutMs, () => this.socket.destroy());
   }
 
   private cleanup(): void {
@@ -178,6 +249,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   prepareDirs();
   let open = 0;
   let last = Date.now();
+  const clients = new Clients();
   const server = createServer((socket) => {
     open++;
     last = Date.now();
@@ -185,10 +257,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       open--;
       last = Date.now();
     });
-    new Exchange(socket, options);
+    new Exchange(socket, options, clients);
   });
-  // A flood of idle connections costs each a ticket file for at most the silent timeout; beyond
-  // this many at once, new ones are closed at once (the hooks retry nothing: they report it).
   server.maxConnections = MAX_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -199,7 +269,13 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         server,
         lastActivity: () => last,
         busy: () => open > 0,
-        close: () => new Promise((r) => server.close(() => r())),
+        close: () =>
+          new Promise((r) =>
+            server.close(() => {
+              clients.refusals.flush();
+              r();
+            }),
+          ),
       });
     };
     if ('fd' in options.listen) {

@@ -3,20 +3,40 @@
  * out, list what they have. Everything touching the kernel runs under the same lock as the root
  * hooks (state/lock.ts), on the same pinned recorder: root and rootless tracing share one
  * program and one map, and each side leaves the other's entries alone.
+ *
+ * Every limit counts the real person (persons.ts), never the uid: their containers traced at
+ * once (maxTracedPerUid) and their kept recordings. The broker as a whole takes at most its share
+ * of the recorder (brokerMaxTraced, and never more than half of any probe sequence:
+ * kernel/slots.ts keepsWithinShare), so root's tracing always finds a slot.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SeccompGenError } from '../errors.js';
-import { modeFlags, type RecordingMode } from '../kernel/abi.js';
+import { PROBES, modeFlags, type RecordingMode } from '../kernel/abi.js';
 import { Recorder } from '../kernel/recorder.js';
+import { keepsWithinShare, slotOf } from '../kernel/slots.js';
+import { keyName, type TargetKey } from '../kernel/target-codec.js';
 import { register, takeRecording } from '../trace/register.js';
-import { releaseTarget, unpinNamespace } from '../state/ns-pins.js';
+import { withLock } from '../state/lock.js';
+import { detachReleasing, releaseTargets, unpinNamespaces } from '../state/ns-pins.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
-import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
+import { Persons } from './persons.js';
+import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, pruneKept, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
+
+/** The most of any probe sequence the broker's targets may take: root's hooks always have the rest. */
+const BROKER_SEQUENCE_SHARE = PROBES / 2;
+/** Gone containers collected under one hold of the lock; it is let go for COLLECT_PAUSE_MS between batches. */
+const COLLECT_BATCH = 64;
+/** Longer than the longest wait of a lock taker between two tries (state/lock.ts: 20 ms): a waiting prestart gets its turn. */
+const COLLECT_PAUSE_MS = 50;
 
 export interface ServiceOptions {
-  /** Most containers one uid may have traced at once. */
+  /** Most containers one person may have traced at once (and recordings kept for them). */
   maxPerUid: number;
+  /** Most containers the broker traces at once, for everyone (its share of the recorder). */
+  maxTraced: number;
   lockTimeoutMs: number;
   proc?: ProcReader;
+  persons?: Persons;
   /** FOR TESTS ONLY (as the hooks' SECCOMP_GEN_BPF_OBJECT): another BPF object. */
   objectPath?: string;
 }
@@ -29,35 +49,116 @@ export interface CollectEvent {
 }
 
 /**
- * Rootless containers that are gone (their poststop never came for them: the broker was down,
- * the hook failed, podman was killed): their recordings leave the kernel and are kept for their
- * user under broker/unwritten/<uid>/. Call under withLock.
+ * These gone containers' targets, under the lock: each recording is kept for its user before it
+ * leaves the kernel, then their namespaces are let go together (one umount(8)). A record taken
+ * meanwhile is skipped.
  */
-export function collectGone(recorder: Recorder | null, proc: ProcReader = realProc, only?: number): CollectEvent[] {
+function collectThese(recorder: Recorder | null, gone: readonly BrokerRecord[]): CollectEvent[] {
   const events: CollectEvent[] = [];
-  for (const r of allRecords()) {
-    if (only !== undefined && r.uid !== only) continue;
-    if (stillRunning(r.pid, r.key, r.start, proc)) continue;
+  const released: TargetKey[] = [];
+  for (const r of gone) {
+    if (!loadRecord(r.uid, r.id)) continue;
     const recorded = recorder?.read(r.key) ?? null;
     if (recorded) {
       saveUnwritten(r, recorded);
-      releaseTarget(recorder!, r.key);
       events.push({ uid: r.uid, id: r.id, action: 'kept', detail: `container gone without its poststop taking the recording: kept for uid ${r.uid} until they take it (seccomp-gen gc, as that user)` });
     } else {
-      unpinNamespace(r.key);
       events.push({ uid: r.uid, id: r.id, action: 'lost', detail: 'container gone and no recording in the kernel (reboot?): no profile' });
     }
-    deleteRecord(r.uid, r.id);
+    released.push(r.key);
   }
+  if (recorder) releaseTargets(recorder, released);
+  else unpinNamespaces(released);
+  for (const r of gone) deleteRecord(r.uid, r.id);
+  return events;
+}
+
+const gone = (proc: ProcReader) => (r: BrokerRecord) => !stillRunning(r.pid, r.key, r.start, proc);
+
+/**
+ * Rootless containers that are gone (their poststop never came for them: the broker was down,
+ * the hook failed, podman was killed), of those `which` selects: their recordings leave the kernel
+ * and are kept for their user under broker/unwritten/<uid>/. Call under withLock; a handful only
+ * (one person's): many go through collectGoneInBatches.
+ */
+function collectGone(recorder: Recorder | null, proc: ProcReader = realProc, which: (r: BrokerRecord) => boolean = () => true): CollectEvent[] {
+  return collectThese(recorder, allRecords().filter((r) => which(r) && gone(proc)(r)));
+}
+
+interface CollectOptions {
+  proc?: ProcReader;
+  lockTimeoutMs?: number;
+  /** Bounds of the kept recordings, checked once all are collected. */
+  kept?: { perPerson: number; total: number; personOf: (uid: number) => number };
+}
+
+/**
+ * Every gone rootless container, the way the broker's timer and root's gc collect them: which
+ * ones are gone is read from /proc outside the lock, then they are collected in batches, the lock
+ * let go between them (4,000 at once held it for ~12 s, and refused prestarts). Whoever takes
+ * the last target out detaches the program.
+ */
+export async function collectGoneInBatches(options: CollectOptions = {}): Promise<CollectEvent[]> {
+  const proc = options.proc ?? realProc;
+  const todo = allRecords().filter(gone(proc));
+  const events: CollectEvent[] = [];
+  for (let i = 0; i < todo.length; i += COLLECT_BATCH) {
+    if (i > 0) await sleep(COLLECT_PAUSE_MS);
+    const batch = todo.slice(i, i + COLLECT_BATCH);
+    events.push(
+      ...withLock(() => {
+        const recorder = Recorder.open();
+        try {
+          const collected = collectThese(recorder, batch);
+          if (recorder) detachReleasing(recorder);
+          return collected;
+        } finally {
+          recorder?.close();
+        }
+      }, options.lockTimeoutMs),
+    );
+  }
+  if (options.kept) pruneKept(options.kept, options.kept.personOf);
   return events;
 }
 
 export class BrokerService {
-  constructor(private readonly options: ServiceOptions) {}
+  readonly persons: Persons;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.persons = options.persons ?? new Persons();
+  }
+
+  private keptLimits() {
+    return { perPerson: this.options.maxPerUid, total: this.options.maxTraced, personOf: (uid: number) => this.persons.of(uid) };
+  }
+
+  /** What the broker's timer does: collect every gone container, in batches, and bound what is kept. */
+  collect(): Promise<CollectEvent[]> {
+    return collectGoneInBatches({ ...(this.options.proc ? { proc: this.options.proc } : {}), lockTimeoutMs: this.options.lockTimeoutMs, kept: this.keptLimits() });
+  }
+
+  /** Throws when `uid`'s person, or the broker as a whole, may trace no more; `key` is the namespace to add. */
+  private checkShare(uid: number, key: TargetKey): void {
+    const all = allRecords();
+    const person = this.persons.of(uid);
+    const theirs = all.filter((r) => this.persons.of(r.uid) === person).length;
+    if (theirs >= this.options.maxPerUid) {
+      const who = person === uid ? `uid ${uid} already traces` : `uid ${uid} is a subordinate uid of uid ${person}, who already traces`;
+      throw new SeccompGenError('BROKER', `${who} ${theirs} container(s), the most one user may (maxTracedPerUid in the seccomp-gen config): stop one of them, or ask the administrator to raise the limit`);
+    }
+    if (all.length >= this.options.maxTraced) {
+      throw new SeccompGenError('BROKER', `the broker already traces ${all.length} rootless containers, its whole share of the recorder (brokerMaxTraced in the seccomp-gen config; the rest is root's): wait for some to stop`);
+    }
+    if (!keepsWithinShare(all.map((r) => slotOf(r.key.inum)), slotOf(key.inum), BROKER_SEQUENCE_SHARE)) {
+      throw new SeccompGenError('BROKER', `the recorder's slots for namespace ${keyName(key)} already hold ${BROKER_SEQUENCE_SHARE} rootless containers, the broker's most there (of the ${PROBES} any namespace may use; the rest is root's): wait for one to stop`);
+    }
+  }
 
   register(uid: number, id: string, pid: number, mode: RecordingMode): { key: BrokerRecord['key']; collected: CollectEvent[] } {
     // Ownership first, outside the lock: it reads only /proc.
     const { key, start } = ownedTarget(uid, pid, this.options.proc);
+    const person = this.persons.of(uid);
     let collected: CollectEvent[] = [];
     const record: BrokerRecord = { version: 1, uid, id, key, pid, start, mode, startedAt: new Date().toISOString() };
     // The same steps as the root hooks' (trace/register.ts), over the broker's own records.
@@ -66,19 +167,14 @@ export class BrokerService {
         key,
         pid,
         flags: modeFlags(mode),
-        // Finished containers of this user must not count against their limit.
-        first: (recorder) => (collected = collectGone(recorder, this.options.proc, uid)),
+        // Finished containers of this person must not count against their limit.
+        first: (recorder) => (collected = collectGone(recorder, this.options.proc, (r) => this.persons.of(r.uid) === person)),
         dropStale: () => {
           const stale = loadRecord(uid, id); // the same container started again after a lost poststop
           if (stale) deleteRecord(uid, id);
           return stale?.key ?? null;
         },
-        checkLimit: () => {
-          const count = listRecords(uid).length;
-          if (count >= this.options.maxPerUid) {
-            throw new SeccompGenError('BROKER', `uid ${uid} already traces ${count} container(s), the most one user may (maxTracedPerUid in the seccomp-gen config): stop one of them, or ask the administrator to raise the limit`);
-          }
-        },
+        checkLimit: () => this.checkShare(uid, key),
         save: () => saveRecord(record),
         unsave: () => deleteRecord(uid, id),
         // Checked again now that the entry is in: had the container died since the check, its
@@ -89,6 +185,7 @@ export class BrokerService {
       },
       { ...(this.options.objectPath ? { bpfObject: this.options.objectPath } : {}), timeoutMs: this.options.lockTimeoutMs },
     );
+    if (collected.some((e) => e.action === 'kept')) pruneKept(this.keptLimits(), this.keptLimits().personOf);
     return { key, collected };
   }
 
@@ -105,6 +202,7 @@ export class BrokerService {
       const recorded = takeRecording({ claim: () => record.key, keep: (r) => saveUnwritten(record, r), timeoutMs: this.options.lockTimeoutMs });
       deleteRecord(uid, id);
       if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
+      pruneKept(this.keptLimits(), this.keptLimits().personOf); // never this one: it is the newest
       return { recorded, kept: false };
     }
     const kept = readUnwritten(uid, id);

@@ -3,7 +3,7 @@
  * (or /run/user/<uid>/seccomp-gen: a hook gets no XDG_RUNTIME_DIR from podman), 0700.
  * targets/<id>.json is what the hook chose at prestart (of:, the if: base, the tracing-time
  * filter's answers), read back at poststop; unwritten/<id>.json a profile that could not go to
- * of:. SECCOMP_GEN_USER_RUN_DIR moves it (tests).
+ * of:, done/<id>.json a poststop's mark (state/done.ts). SECCOMP_GEN_USER_RUN_DIR moves it (tests).
  */
 import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ export function userRunDir(uid: number): string {
 export const userTargetsDir = (uid: number) => join(userRunDir(uid), 'targets');
 export const userUnwrittenDir = (uid: number) => join(userRunDir(uid), 'unwritten');
 export const userLogFile = (uid: number) => join(userRunDir(uid), 'hooks.log');
+/** Markers of containers whose poststop has run (state/done.ts): Podman's second poststop finds one. */
+export const userDoneDir = (uid: number) => join(userRunDir(uid), 'done');
 
 function fileOf(dir: string, id: string): string {
   if (!CONTAINER_ID.test(id)) throw new SeccompGenError('STATE', `"${id}" is not a container id`);

@@ -52,4 +52,11 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand(command, rest);
 }
 
+// `seccomp-gen status | head -1`: the reader has gone, and what is left to print is no one's.
+// Without this, the EPIPE of the next write is an unhandled 'error' event: a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await main(process.argv.slice(2));

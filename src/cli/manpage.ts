@@ -10,7 +10,8 @@ import { DEFAULT_PIN_DIR } from '../kernel/bpffs.js';
 import { DEFAULT_RUN_DIR } from '../state/paths.js';
 import { DEFAULT_KUBERNETES_DIR } from '../policy/output-policy.js';
 import { SeccompGenError, describeError } from '../errors.js';
-import { DEFAULT_HOOKS_DIR, hookFileNames } from './commands/install.js';
+import { DEFAULT_HOOKS_DIR } from './commands/install.js';
+import { hookFileNames } from '../hooks/definitions.js';
 import { COMMANDS } from './registry.js';
 
 export interface ManCommand {

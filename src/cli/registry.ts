@@ -8,7 +8,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   convert: { summary: 'rewrite a profile for podman, docker, an OCI config or a Kubernetes SeccompProfile', load: async () => (await import('./commands/convert.js')).convert },
   diff: { summary: 'show the syscalls added, removed and changed between two profiles', load: async () => (await import('./commands/diff.js')).diff },
   gc: { summary: 'clean up tracing state of containers that are gone (their profiles are written)', load: async () => (await import('./commands/gc.js')).gc },
-  install: { summary: 'write the OCI hook files into a hooks.d directory', load: async () => (await import('./commands/install.js')).install },
+  install: { summary: 'write the OCI hook files into a hooks.d directory (--docker: also the wrapper runtime into daemon.json)', load: async () => (await import('./commands/install.js')).install },
   merge: { summary: 'combine profiles: union (default) or --intersect', load: async () => (await import('./commands/merge.js')).merge },
   record: { summary: 'run a host command and write the profile of everything it and its children called', load: async () => (await import('./commands/record.js')).record },
   show: { summary: 'summarize a profile and compare it with Docker\'s default', load: async () => (await import('./commands/show.js')).show },
@@ -16,4 +16,5 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   status: { summary: 'list the containers being traced and whether the recorder is attached', load: async () => (await import('./commands/status.js')).status },
   uninstall: { summary: 'remove the OCI hook files from a hooks.d directory', load: async () => (await import('./commands/install.js')).uninstall },
   validate: { summary: 'check profiles: their shape, and every syscall name against libseccomp', load: async () => (await import('./commands/validate.js')).validate },
+  wait: { summary: 'wait until a traced container\'s profile is written (Docker, containerd: when the container is deleted)', load: async () => (await import('./commands/wait.js')).wait },
 };

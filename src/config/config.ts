@@ -11,7 +11,8 @@
  *     "logFile": "/var/log/seccomp-gen.log",      // one line per hook event
  *     "runtimes": ["crun"],                       // runtimes profiles must start under (default: every known one)
  *     "argumentFilters": true,                    // false: names-only profiles (no argument rules)
- *     "maxTracedPerUid": 50,                      // containers one starter may have traced at once (default: no limit; the rootless broker: 16)
+ *     "maxTracedPerUid": 50,                      // containers one starter may have traced at once (default: no limit; the rootless broker: 16 per person)
+ *     "brokerMaxTraced": 512,                     // rootless containers the broker may trace at once, all users together (default 512)
  *     "maxTraceSeconds": 86400,                   // a target traced longer is finished, its profile written (default: none)
  *     "writeTimeoutSeconds": 30                   // longest a dead container's profile write may take (hung filesystem)
  *   }
@@ -23,12 +24,19 @@ import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, object, optionalString, stringArray } from '../io/shape.js';
 import { untrustedDirReason } from '../policy/trusted-dirs.js';
 import { KNOWN_RUNTIMES, isKnownRuntime } from '../profile/runtime-sets.js';
+import { SLOTS } from '../kernel/abi.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
 export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
 export const DEFAULT_PRESTART_TIMEOUT_SECONDS = 5;
 /** The rootless broker's limit when maxTracedPerUid is unset: no unprivileged user may take more than a few slots. */
 export const DEFAULT_MAX_TRACED_PER_UID = 16;
+/**
+ * The rootless broker's whole share of the recorder's table when brokerMaxTraced is unset: an
+ * eighth of its 4096 slots (and never more than half of any probe sequence, broker/service.ts),
+ * so root's tracing always finds room, whatever users register.
+ */
+export const DEFAULT_BROKER_MAX_TRACED = 512;
 export const DEFAULT_WRITE_TIMEOUT_SECONDS = 30;
 const MAX_CONFIG_BYTES = 64 * 1024;
 
@@ -44,6 +52,8 @@ export interface Config {
   runtimes?: string[];
   /** Containers traced at once per owner uid (the starter's); undefined: no limit for root's hooks, DEFAULT_MAX_TRACED_PER_UID for the broker's users. */
   maxTracedPerUid?: number;
+  /** Rootless containers the broker traces at once, all users together; undefined: DEFAULT_BROKER_MAX_TRACED. */
+  brokerMaxTraced?: number;
   /** A target traced longer than this is finished (profile written) though its container runs. */
   maxTraceSeconds?: number;
   /** Longest the write of a dead container's profile may take; undefined: DEFAULT_WRITE_TIMEOUT_SECONDS. */
@@ -61,7 +71,7 @@ export function defaultConfig(): Config {
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
 export function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
-  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'argumentFilters', 'maxTracedPerUid', 'maxTraceSeconds', 'writeTimeoutSeconds'];
+  const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'argumentFilters', 'maxTracedPerUid', 'brokerMaxTraced', 'maxTraceSeconds', 'writeTimeoutSeconds'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);
   const config = defaultConfig();
   if (o.outputDirs !== undefined) {
@@ -96,11 +106,12 @@ export function checkConfig(data: unknown): Config {
     });
     config.runtimes = runtimes;
   }
-  const limits = { maxTracedPerUid: [1, 1_000_000, 'a whole number of containers'], maxTraceSeconds: [1, 10 * 365 * 86400, 'a number of seconds'], writeTimeoutSeconds: [1, 3600, 'a number of seconds'] } as const;
+  // brokerMaxTraced: at most half the recorder's slots, the other half is root's.
+  const limits = { maxTracedPerUid: [1, 1_000_000, 'a whole number of containers'], brokerMaxTraced: [1, SLOTS / 2, 'a whole number of containers'], maxTraceSeconds: [1, 10 * 365 * 86400, 'a number of seconds'], writeTimeoutSeconds: [1, 3600, 'a number of seconds'] } as const;
   for (const [k, [min, max, what]] of Object.entries(limits)) {
     const v = o[k];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (k === 'maxTracedPerUid' && !Number.isInteger(v))) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || ((k === 'maxTracedPerUid' || k === 'brokerMaxTraced') && !Number.isInteger(v))) {
       throw new ShapeError(k, `expected ${what}, from ${min} to ${max}`);
     }
     config[k as keyof typeof limits] = v;

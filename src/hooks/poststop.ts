@@ -2,25 +2,54 @@
  * poststop: the container is gone (podman waits for this hook before `podman run` returns, so the
  * profile is there when the user looks). Take the target out (its record and its recording, in one
  * step), detach the program if it was the last, and write the profile (trace/finish.ts).
+ *
+ * With no target for the container, say what happened, and fail only when the prestart hook did
+ * not run though the container asked to be traced: Podman runs poststop twice on `podman rm -f` of
+ * a running --rm container (the first takes the target out and leaves a mark), gc may have
+ * finished it first, prestart may have let it run untraced (fail-open) or found no key naming it.
  */
+import { existsSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import type { OciState } from '../oci/state.js';
-import { takeDone } from '../state/done.js';
+import { markDone, takeDone } from '../state/done.js';
+import { unwrittenPath } from '../state/unwritten.js';
 import { writeProfileOf, type Finished } from '../trace/finish.js';
 import { takeOut } from '../trace/register.js';
 
-export type PoststopResult = Finished;
+export interface PoststopResult extends Finished {
+  /** Nothing to write this time, and why: one line in the log. */
+  note?: { event: string; detail: string };
+}
 
-export function poststop(state: OciState, config: Config): PoststopResult {
-  const taken = takeOut(state.id);
-  if (!taken) {
-    // Finished without us: gc wrote the profile (the container died unseen), or it ran untraced.
-    const done = takeDone(state.id);
-    if (done?.reason === 'collected') return { output: done.detail, syscalls: 0, warnings: [`the profile was already written to ${done.detail} by seccomp-gen gc`] };
-    if (done?.reason === 'untraced') return { output: '', syscalls: 0, warnings: [`container ${state.id} ran untraced (failOpen): no profile written`] };
-    throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
+/** The second poststop of a container whose first took the recording out (root's and rootless). */
+export function ranAgain(output: string): PoststopResult {
+  return { output, syscalls: 0, warnings: [], note: { event: 'again', detail: `poststop ran again for this container (podman rm -f runs it twice): its first poststop took the recording out and writes the profile to ${output}` } };
+}
+
+/**
+ * `asked`: a trace key is meant for this container as far as poststop can tell (the plain key,
+ * or CRI-O's name in a key); a key naming a Podman container by its name is known at prestart only.
+ */
+export function poststop(state: OciState, config: Config, asked: boolean): PoststopResult {
+  const taken = takeOut(state.id, (record) => markDone(state.id, { reason: 'taken', detail: record.output }));
+  if (taken) {
+    if (!taken.recorded) throw new SeccompGenError('TARGET', `no recording for container ${state.id}: the recorder was detached meanwhile (reboot, or seccomp-gen uninstall?); no profile written`);
+    return writeProfileOf(taken.record, taken.recorded, config.outputDirs, { argumentFilters: config.argumentFilters });
   }
-  if (!taken.recorded) throw new SeccompGenError('TARGET', `no recording for container ${state.id}: the recorder was detached meanwhile (reboot, or seccomp-gen uninstall?); no profile written`);
-  return writeProfileOf(taken.record, taken.recorded, config.outputDirs, { argumentFilters: config.argumentFilters });
+  const done = takeDone(state.id);
+  const none = { output: '', syscalls: 0, warnings: [] };
+  switch (done?.reason) {
+    case 'taken':
+      return ranAgain(done.detail);
+    case 'collected':
+      return { ...none, output: done.detail, warnings: [`the profile was already written to ${done.detail} by seccomp-gen gc`] };
+    case 'untraced':
+      return { ...none, warnings: [`container ${state.id} ran untraced (failOpen): no profile written`] };
+  }
+  if (existsSync(unwrittenPath(state.id))) {
+    return { ...none, warnings: [`container ${state.id} was found gone before its poststop: its recording was set aside, and seccomp-gen gc writes its profile (seccomp-gen status lists it)`] };
+  }
+  if (!asked) return none; // its prestart said why it traced nothing (a key naming another container)
+  throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
 }

@@ -55,7 +55,7 @@ function unwrittenWarnings(uid: number | undefined): string[] {
   }
 }
 
-/** `annotation`: the trace request's text (oci/annotation.ts traceAnnotationOf), found by the hook entry. */
+/** `annotation`: the trace request's text (oci/annotation.ts traceRequestFor), found by the hook entry. */
 export async function prestart(state: OciState, annotation: string, config: Config): Promise<PrestartResult> {
   const request = parseTraceAnnotation(annotation);
   checkPathValue(request.output, 'of:');

@@ -20,8 +20,10 @@ import { readBase } from './base.js';
 import { outputPolicy } from '../policy/output-policy.js';
 import type { TargetRecord } from '../state/targets.js';
 import { BrokerRefusal, askBroker } from '../broker/client.js';
-import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userUnwrittenDir } from '../broker/user-state.js';
+import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userDoneDir, userUnwrittenDir } from '../broker/user-state.js';
+import { markDone, pruneDone, takeDone } from '../state/done.js';
 import type { Finished } from '../trace/finish.js';
+import { ranAgain, type PoststopResult } from './poststop.js';
 
 const SELF = outputPolicy({ self: true });
 
@@ -72,6 +74,8 @@ export async function rootlessPrestart(state: OciState, annotation: string, uid:
   };
   try {
     saveUserTarget(uid, record);
+    takeDone(state.id, userDoneDir(uid)); // the mark of this container's previous run, if it is started again
+    pruneDone(undefined, undefined, userDoneDir(uid));
   } catch (e) {
     await askBroker({ op: 'take', id: state.id }, { uid }).catch(() => undefined); // undo: nothing would ever take it
     throw e;
@@ -99,9 +103,18 @@ export async function finishRootless(record: TargetRecord, uid: number): Promise
   }
 }
 
-export async function rootlessPoststop(state: OciState, uid: number): Promise<Finished> {
+/**
+ * `asked`: as for root's poststop (hooks/poststop.ts); a container no key is known to name has
+ * nothing to do. Podman runs poststop twice on `podman rm -f` of a running --rm container, the
+ * second while the first may still be writing: the first leaves its mark before it asks the broker.
+ */
+export async function rootlessPoststop(state: OciState, uid: number, asked: boolean): Promise<PoststopResult> {
+  const earlier = takeDone(state.id, userDoneDir(uid));
+  if (earlier?.reason === 'taken') return ranAgain(earlier.detail);
   const record = loadUserTarget(uid, state.id);
+  if (!record && !asked) return { output: '', syscalls: 0, warnings: [] }; // its prestart said why
   if (!record) throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
+  markDone(state.id, { reason: 'taken', detail: record.output }, userDoneDir(uid));
   try {
     return await finishRootless(record, uid);
   } catch (e) {

@@ -4,7 +4,8 @@
  * column). Messages name the file and never echo its content. No zod here: the hooks load this.
  */
 import { closeSync, fstatSync, openSync, readSync, constants } from 'node:fs';
-import { SeccompGenError } from '../errors.js';
+import { SeccompGenError, type ErrorCode } from '../errors.js';
+import { JsonDepthError, JsonSyntaxError, scanJson, type JsonNode } from './json-spans.js';
 
 export const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 
@@ -52,96 +53,22 @@ function lineAndColumn(text: string, offset: number): string {
  * The offset of the first JSON syntax error in `text` (text.length when it is cut short), for
  * the errors where Node 20's JSON.parse gives no position: "Unexpected token 'S', … is not valid
  * JSON" (an unquoted word, a misspelt literal, a stray comma) and "Unexpected end of JSON input".
- * Only run once JSON.parse has failed; undefined if this scanner finds nothing wrong.
+ * Only run once JSON.parse has failed; undefined if the scanner finds nothing wrong.
  */
 export function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const bad = (): never => {
-    throw i;
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
-  };
-  const digits = () => {
-    if (!/[0-9]/.test(text[i] ?? '')) bad();
-    while (/[0-9]/.test(text[i] ?? '')) i++;
-  };
-  const string = () => {
-    i++; // the opening quote
-    for (;;) {
-      const c = text[i];
-      if (c === undefined || c < ' ') bad();
-      if (c === '"') return void i++;
-      if (c !== '\\') {
-        i++;
-        continue;
-      }
-      i++;
-      if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
-      else if (text[i] === 'u') {
-        i++;
-        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) bad();
-      } else bad();
-    }
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (text[i] === close) return void i++;
-      for (;;) {
-        if (c === '{') {
-          ws();
-          if (text[i] !== '"') bad();
-          string();
-          ws();
-          if (text[i] !== ':') bad();
-          i++;
-        }
-        value();
-        ws();
-        if (text[i] === close) return void i++;
-        if (text[i] !== ',') bad();
-        i++;
-      }
-    }
-    if (c === '"') return string();
-    if (c === '-' || /[0-9]/.test(c ?? '')) {
-      if (c === '-') i++;
-      if (text[i] === '0') i++;
-      else digits();
-      if (text[i] === '.') {
-        i++;
-        digits();
-      }
-      if (text[i] === 'e' || text[i] === 'E') {
-        i++;
-        if (text[i] === '+' || text[i] === '-') i++;
-        digits();
-      }
-      return;
-    }
-    for (const literal of ['true', 'false', 'null']) {
-      if (c !== literal[0]) continue;
-      for (const ch of literal) {
-        if (text[i] !== ch) bad();
-        i++;
-      }
-      return;
-    }
-    bad();
-  };
   try {
-    value();
-    ws();
-    return i < text.length ? i : undefined;
+    scanJson(text);
+    return undefined;
   } catch (e) {
-    if (typeof e === 'number') return Math.min(e, text.length);
-    return undefined; // nested too deep to scan here (RangeError)
+    if (e instanceof JsonSyntaxError) return e.offset;
+    return undefined; // nested too deep to scan here
   }
+}
+
+/** The error for text that is not JSON, at `offset`: where, and not what the text is. */
+function notJson(text: string, offset: number, source: string, code: ErrorCode): SeccompGenError {
+  const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, offset);
+  return new SeccompGenError(code, `${source}: not valid JSON (${where})`);
 }
 
 /** JSON.parse with an error that says where, and not what the text is. */
@@ -150,8 +77,17 @@ export function parseJson(text: string, source: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    const offset = m ? Number(m[1]) : (jsonErrorOffset(text) ?? text.length);
-    const where = text.trim() === '' ? 'empty file' : lineAndColumn(text, offset);
-    throw new SeccompGenError('PROFILE', `${source}: not valid JSON (${where})`);
+    throw notJson(text, m ? Number(m[1]) : (jsonErrorOffset(text) ?? text.length), source, 'PROFILE');
+  }
+}
+
+/** Another program's file scanned for editing in place (io/json-spans.ts), with parseJson's errors under `code`. */
+export function scanJsonFile(text: string, source: string, code: ErrorCode): JsonNode {
+  try {
+    return scanJson(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw notJson(text, e.offset, source, code);
+    if (e instanceof JsonDepthError) throw new SeccompGenError(code, `${source}: nested too deeply to edit`);
+    throw e;
   }
 }

@@ -47,3 +47,23 @@ export function tombstonesToEmpty(index: number, kindAt: (index: number) => Slot
   for (let i = (index - 1) & (SLOTS - 1); out.length < SLOTS && kindAt(i) === 'tombstone'; i = (i - 1) & (SLOTS - 1)) out.push(i);
   return out;
 }
+
+/**
+ * Whether one more target homed at `home` keeps a tenant's targets (the rootless broker's;
+ * `homes`: the first slots of those it has) within `share` of every probe sequence, so the rest
+ * of each is always left to others (root's hooks). A target lies in one of the PROBES slots from
+ * its home on, so those of the tenant that may sit among the slots a namespace homed at r probes,
+ * [r, r + PROBES), are the ones homed in (r - PROBES, r + PROBES); the new one may reach the
+ * sequences of every r in (home - PROBES, home + PROBES), each checked.
+ */
+export function keepsWithinShare(homes: readonly number[], home: number, share: number): boolean {
+  const at = new Uint16Array(SLOTS);
+  for (const h of [...homes, home]) at[h & (SLOTS - 1)]!++;
+  const homedNear = (r: number): number => {
+    let n = 0;
+    for (let i = r - PROBES + 1; i < r + PROBES; i++) n += at[i & (SLOTS - 1)]!;
+    return n;
+  };
+  for (let r = home - PROBES + 1; r < home + PROBES; r++) if (homedNear(r) > share) return false;
+  return true;
+}

@@ -3,11 +3,11 @@
  * keyed by (host uid, container id) — two users may both name a container "web", and one must
  * never reach the other's — and the recordings of containers that ended without their poststop
  * taking them, or whose taker has not yet said it has them (kept for their user, handed out by
- * `take`, removed by its `ack`). No user-chosen path is stored:
+ * `take`, removed by its `ack`), bounded per person and in all (pruneKept). No user-chosen path is stored:
  * where the profile goes is the hook's business, as the user.
  */
-import { mkdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { ShapeError, integer, object, string } from '../io/shape.js';
 import { formatJson, writeFileAtomic } from '../io/write-file.js';
@@ -15,6 +15,8 @@ import { RECORDING_MODES, isRecordingMode, type RecordingMode } from '../kernel/
 import type { TargetKey } from '../kernel/target-codec.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
+import { logEvent } from '../log/log.js';
+import { MAX_BROKER_KEPT_BYTES } from './limits.js';
 import { brokerDir, namesIn, recordIdsIn } from './paths.js';
 
 function brokerTargetsDir(uid?: number): string {
@@ -68,11 +70,17 @@ function uidsIn(dir: string): number[] {
     .map(Number);
 }
 
+/** Remove `path`, and its directory (a uid's) once nothing is left in it. */
 function remove(path: string): void {
   try {
     unlinkSync(path);
   } catch {
     /* already gone */
+  }
+  try {
+    rmdirSync(dirname(path));
+  } catch {
+    /* not empty: the uid has more */
   }
 }
 
@@ -155,4 +163,71 @@ export function deleteUnwritten(uid: number, id: string): void {
 
 export function listUnwritten(uid: number): string[] {
   return recordIdsIn(brokerUnwrittenDir(uid));
+}
+
+export interface KeptItem {
+  uid: number;
+  id: string;
+  bytes: number;
+  mtimeMs: number;
+}
+
+/** Every kept recording of every uid, oldest first. */
+export function allUnwritten(): KeptItem[] {
+  const items: KeptItem[] = [];
+  for (const uid of uidsIn(brokerUnwrittenDir())) {
+    for (const id of listUnwritten(uid)) {
+      try {
+        const st = statSync(fileOf(brokerUnwrittenDir(uid), id));
+        items.push({ uid, id, bytes: st.size, mtimeMs: st.mtimeMs });
+      } catch {
+        /* taken meanwhile */
+      }
+    }
+  }
+  return items.sort((a, b) => a.mtimeMs - b.mtimeMs || a.uid - b.uid || a.id.localeCompare(b.id));
+}
+
+export interface KeptLimits {
+  /** Recordings kept for one person (all their uids together, `personOf`). */
+  perPerson: number;
+  total: number;
+  bytes?: number;
+}
+
+/**
+ * Drop kept recordings, oldest first, until each person keeps at most `perPerson` (their own
+ * oldest go), then all of them at most `total` and `bytes`; each dropped one is logged (its
+ * profile is lost). Returns them.
+ */
+export function pruneKept(limits: KeptLimits, personOf: (uid: number) => number): KeptItem[] {
+  const maxBytes = limits.bytes ?? MAX_BROKER_KEPT_BYTES;
+  const pruned: KeptItem[] = [];
+  const drop = (item: KeptItem, why: string) => {
+    deleteUnwritten(item.uid, item.id);
+    pruned.push(item);
+    logEvent('broker', 'pruned', { uid: item.uid, id: item.id, bytes: item.bytes }, `${why}: the oldest was removed, its profile is lost`);
+  };
+  const items = allUnwritten();
+  const left = new Map<number, number>();
+  for (const i of items) left.set(personOf(i.uid), (left.get(personOf(i.uid)) ?? 0) + 1);
+  const kept: KeptItem[] = [];
+  for (const item of items) {
+    const person = personOf(item.uid);
+    const n = left.get(person)!;
+    if (n > limits.perPerson) {
+      left.set(person, n - 1);
+      drop(item, `uid ${person} has more than ${limits.perPerson} recordings kept`);
+    } else {
+      kept.push(item);
+    }
+  }
+  let bytes = kept.reduce((n, i) => n + i.bytes, 0);
+  for (const [i, item] of kept.entries()) {
+    const count = kept.length - i;
+    if (count <= limits.total && bytes <= maxBytes) break;
+    drop(item, count > limits.total ? `the broker keeps more than ${limits.total} recordings` : `the broker's kept recordings take more than ${maxBytes} bytes`);
+    bytes -= item.bytes;
+  }
+  return pruned;
 }

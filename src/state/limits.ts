@@ -20,6 +20,8 @@ export const MAX_UNWRITTEN_ENTRY_BYTES = MAX_RECORD_BYTES + MAX_BASE_BYTES + 64 
 /** The whole unwritten/ store, and how many recordings it keeps: the oldest go first. */
 export const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
 export const MAX_UNWRITTEN_ENTRIES = 256;
+/** The rootless broker's kept recordings, all users together (state/broker-records.ts; their count is bounded by the config). */
+export const MAX_BROKER_KEPT_BYTES = 16 * 1024 * 1024;
 /** The log file rotates past this (log/log.ts holds the number: the log sits below state/). */
 export { MAX_LOG_BYTES } from '../log/log.js';
 

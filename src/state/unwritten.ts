@@ -8,8 +8,8 @@
  *   <id>.json  the recording: its target record, base included, and the syscalls seen (compact)
  *   <id>.note  why it is here: {reason, at, output, uid?, told?}; none yet while it waits to be written
  *
- * Bounded (state/limits.ts): past MAX_UNWRITTEN_BYTES or MAX_UNWRITTEN_ENTRIES the oldest go first,
- * each logged.
+ * Bounded (state/limits.ts): past MAX_UNWRITTEN_BYTES or MAX_UNWRITTEN_ENTRIES the oldest of the
+ * starter who keeps the most go first, each logged.
  */
 import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -165,17 +165,35 @@ export function removeUnwritten(id: string): void {
   }
 }
 
-/** Remove the oldest recordings until the store is within its bounds; each is logged. Returns their ids. */
+/** Whose recording an item is, for eviction: its note's starter; one "unknown" for the rest (no note yet, or no login uid). */
+const starterOf = (item: UnwrittenItem): string => (item.note?.uid !== undefined ? `uid ${item.note.uid}` : 'unknown');
+
+/**
+ * Remove recordings until the store is within its bounds, each logged; returns their ids. The
+ * starter who keeps the most (recordings, or bytes when those are over) loses their oldest first:
+ * one starter's failing writes push out their own recordings, never another's kept profile
+ * while they hold more than that other.
+ */
 export function pruneUnwritten(maxBytes = MAX_UNWRITTEN_BYTES, maxEntries = MAX_UNWRITTEN_ENTRIES): string[] {
-  const items = listUnwritten();
+  const items = listUnwritten(); // oldest first
+  const byStarter = new Map<string, UnwrittenItem[]>();
+  for (const item of items) byStarter.set(starterOf(item), [...(byStarter.get(starterOf(item)) ?? []), item]);
   let total = items.reduce((n, i) => n + i.bytes, 0);
+  let count = items.length;
   const pruned: string[] = [];
-  for (const item of items) {
-    if (total <= maxBytes && items.length - pruned.length <= maxEntries) break;
+  const bytesOf = (list: UnwrittenItem[]) => list.reduce((n, i) => n + i.bytes, 0);
+  while (count > maxEntries || total > maxBytes) {
+    const overCount = count > maxEntries;
+    const size = (list: UnwrittenItem[]) => (overCount ? list.length : bytesOf(list));
+    // The biggest keeper; among equals, the one whose oldest is oldest.
+    const [starter, list] = [...byStarter.entries()].reduce((a, b) => (size(b[1]) > size(a[1]) || (size(b[1]) === size(a[1]) && b[1][0]!.mtimeMs < a[1][0]!.mtimeMs) ? b : a));
+    const item = list.shift()!;
+    if (list.length === 0) byStarter.delete(starter);
     removeUnwritten(item.id);
     total -= item.bytes;
+    count--;
     pruned.push(item.id);
-    logEvent('gc', 'pruned', { id: item.id, output: item.note?.output, bytes: item.bytes }, `unwritten/ over ${maxBytes} bytes or ${maxEntries} recordings: the oldest recording was removed, its profile is lost`);
+    logEvent('gc', 'pruned', { id: item.id, output: item.note?.output, bytes: item.bytes, starter }, `unwritten/ over ${maxBytes} bytes or ${maxEntries} recordings: the oldest recording of the starter who keeps the most was removed, its profile is lost`);
   }
   return pruned;
 }

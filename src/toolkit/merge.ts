@@ -34,7 +34,7 @@
  */
 import { SeccompGenError } from '../errors.js';
 import { PERMISSIVENESS, formatVerdict, sameVerdict, takesErrno, type Verdict } from './actions.js';
-import { mayOverlap } from './condition-overlap.js';
+import { mayOverlap } from '../profile/conditions.js';
 import {
   behaviours,
   conditionKey,
@@ -113,7 +113,7 @@ interface Group {
 
 /**
  * An input's answer under a condition. When the input has no rule for that very condition, its
- * rules for overlapping conditions (condition-overlap.ts) may answer part of those calls: union
+ * rules for overlapping conditions (profile/conditions.ts) may answer part of those calls: union
  * takes the most permissive of them and "otherwise" (every combination the input allows stays
  * allowed), intersect the most restrictive (never allow what the input refuses). Where the
  * overlap is partial this errs: towards allowing for union, towards refusing for intersect.

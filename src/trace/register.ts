@@ -3,7 +3,8 @@
  * the hooks (prestart, poststop), `seccomp-gen record`, and the root broker (src/broker/).
  *
  *   register        load-or-reuse the pinned program, drop a stale record, check the owner's
- *                   limit, store the record, hold the namespace and add it to the kernel; every
+ *                   limit, store the record, hold the namespace (refused if it cannot be held:
+ *                   state/ns-pins.ts) and add it to the kernel; every
  *                   caller keeps its own records (registerTarget: the hooks' and record's, with
  *                   dead containers' leftovers set aside first; the broker: its own)
  *   takeRecording   claim a target, read its recording, let the caller's record go and remove
@@ -101,8 +102,7 @@ export function register(reg: Registration, options: { bpfObject?: string; timeo
       reg.checkLimit?.();
       reg.save();
       try {
-        const unheld = pinNamespace(reg.key, reg.pid);
-        if (unheld) logEvent('register', 'warning', {}, `${unheld}: its number may go to a new namespace before this recording is taken out`);
+        pinNamespace(reg.key, reg.pid); // throws: a namespace not held could hand its number to another
         recorder.addTarget(reg.key, reg.flags);
         if (reg.confirm) {
           try {
@@ -214,15 +214,20 @@ export interface TakenOut {
 /**
  * The hooks' and `record`'s take-out: target `id`'s record and its recording leave the shared
  * state together, under the lock, the program detached if it was the last. null: no such target.
+ * `released`: told, still under the lock, once the record is gone (poststop leaves a mark there
+ * for a second poststop of the same container, which waits for the lock meanwhile).
  */
-export function takeOut(id: string): TakenOut | null {
+export function takeOut(id: string, released?: (record: TargetRecord) => void): TakenOut | null {
   let record: TargetRecord | null = null;
   const recorded = takeRecording({
     claim: () => {
       record = loadTarget(id);
       return record?.key ?? null;
     },
-    release: () => deleteTarget(id),
+    release: () => {
+      deleteTarget(id);
+      if (record) released?.(record);
+    },
     lastOut: () => listTargetIds().length === 0,
   });
   const taken: TargetRecord | null = record;

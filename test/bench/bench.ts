@@ -10,10 +10,13 @@
  *   memory    kernel memory of the maps and program per traced container; peak RSS of each hook
  *   hooks     prestart and poststop wall time, cold and warm, measured apart: the timing
  *             wrapper (sh, date, GNU time) would otherwise add its own cost to the start ratios
+ *   wrapper   an untraced container started through seccomp-gen-runtime against plain runc:
+ *             podman --runtime, and a private dockerd with both runtimes (when docker.io is
+ *             installed); and one runtime command the wrapper does not touch (state), alone
  *
  * Prints a table and writes JSON (--out, default /tmp/seccomp-gen-bench.json).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +35,8 @@ const { values: opts } = parseArgs({
     out: { type: 'string', default: '/tmp/seccomp-gen-bench.json' },
     counts: { type: 'string', default: '1,10,50' },
     quick: { type: 'boolean', default: false },
-    // Comma-separated sections to run: start,hooks,inside,host,floor (default: all).
-    only: { type: 'string', default: 'start,hooks,inside,host,floor' },
+    // Comma-separated sections to run: start,hooks,inside,host,floor,wrapper (default: all).
+    only: { type: 'string', default: 'start,hooks,inside,host,floor,wrapper' },
   },
 });
 const ONLY = new Set(opts.only.split(','));
@@ -103,10 +106,42 @@ function hostLoop(): number {
 function insideLoop(traced: boolean, name: string): number {
   return Number(podman(['run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'syscall-loop', String(PAIRS)]).trim());
 }
-function startTime(traced: boolean, name: string, dir = hooksDir): number {
+function startTime(traced: boolean, name: string, dir = hooksDir, runtime: string[] = []): number {
   const s = now();
-  podman(['run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'true'], dir);
+  sh('podman', ['--hooks-dir', dir, ...runtime, 'run', '--rm', ...(traced ? traceAnn(name) : []), IMAGE, 'true']);
   return Number(now() - s);
+}
+
+const WRAPPER = join(ROOT, 'bin/seccomp-gen-runtime');
+
+/** Wall time of one command, in ns. */
+function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
+  const s = now();
+  execFileSync(cmd, args, { stdio: 'ignore', ...(env ? { env } : {}) });
+  return Number(now() - s);
+}
+
+/**
+ * A private dockerd (own socket, data and exec root; no bridge, no iptables) with the wrapper as
+ * runtime "seccomp-gen" beside its runc, for `fn`; undefined when docker.io is not installed.
+ */
+async function withDockerd<T>(fn: (docker: (args: string[]) => number) => T): Promise<T | undefined> {
+  if (!existsSync('/usr/sbin/dockerd')) return undefined;
+  const base = mkdtempSync('/var/tmp/seccomp-gen-bench-docker-');
+  const env = { ...process.env, DOCKER_HOST: `unix://${base}/docker.sock` };
+  const client = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+  const daemon = spawn('/usr/sbin/dockerd', ['--host', env.DOCKER_HOST, '--data-root', `${base}/data`, '--exec-root', `${base}/exec`, '--pidfile', `${base}/docker.pid`,
+    '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--config-file', `${base}/daemon.json`, '--add-runtime', `seccomp-gen=${WRAPPER}`], { stdio: 'ignore' });
+  writeFileSync(`${base}/daemon.json`, '{}');
+  try {
+    for (let i = 0; i < 300 && spawnSync(client, ['version'], { env, stdio: 'ignore' }).status !== 0; i++) execFileSync('sleep', ['0.1']);
+    execFileSync('sh', ['-c', `podman save --quiet --format docker-archive ${IMAGE} | ${client} load -q`], { env, stdio: 'ignore' });
+    return fn((args) => timed(client, args, env));
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+    rmSync(base, { recursive: true, force: true });
+  }
 }
 
 /** Start `n` traced containers that wait; returns a function that stops them. */
@@ -232,6 +267,28 @@ async function main(): Promise<void> {
       const label = k.startsWith('node-e-0') ? 'node -e 0 (floor)' : k;
       console.log(`hook ${label.padEnd(17)} median ${h.medianMs.toFixed(1).padStart(6)} ms over ${String(h.n).padStart(3)} runs, peak RSS ${(h.maxRssKiB / 1024).toFixed(1)} MiB${over}`);
     }
+  }
+
+  if (ONLY.has('wrapper')) {
+    // Untraced: what every container pays once an administrator makes the wrapper the default.
+    // Both by path: podman treats a runtime named in containers.conf (runc) apart from a path.
+    const runc = execFileSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).trim();
+    const vsRunc = (k: string, r: Ratio) => console.log(`${k.padEnd(34)} runc ${fmtMs(r.untraced).padStart(10)}  wrapper ${fmtMs(r.traced).padStart(10)}  ratio ${r.ratio.toFixed(3)}`);
+    results.wrapperPodman = interleave(() => startTime(false, '', hooksDir, ['--runtime', runc]), () => startTime(false, '', hooksDir, ['--runtime', WRAPPER]));
+    vsRunc('start, untraced (podman)', results.wrapperPodman as Ratio);
+    results.wrapperDocker = await withDockerd((docker) => {
+      const run = (runtime: string) => docker(['run', '--rm', '--network', 'none', '--runtime', runtime, IMAGE, 'true']);
+      return interleave(() => run('runc'), () => run('seccomp-gen'));
+    });
+    if (results.wrapperDocker) vsRunc('start, untraced (docker)', results.wrapperDocker as Ratio);
+    // A command it passes straight on: sh, a case over argv, exec (no Node).
+    const state = (bin: string) => () => {
+      const s = now();
+      spawnSync(bin, ['--root', work, 'state', 'no-such-container'], { stdio: 'ignore' });
+      return Number(now() - s);
+    };
+    results.wrapperState = interleave(state(runc), state(WRAPPER));
+    vsRunc('runtime state, a command passed on', results.wrapperState as Ratio);
   }
 
   if (ONLY.has('inside')) {

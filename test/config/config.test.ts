@@ -53,8 +53,9 @@ describe('loadConfig', () => {
   });
 
   it('reads the limits a busy node sets (per-uid containers, longest trace, write time limit) and refuses nonsense', () => {
-    expect(loadConfig(write({ maxTracedPerUid: 3, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 }))).toMatchObject({ maxTracedPerUid: 3, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 });
-    for (const bad of [{ maxTracedPerUid: 0 }, { maxTracedPerUid: 1.5 }, { maxTraceSeconds: -1 }, { writeTimeoutSeconds: '5' }]) {
+    expect(loadConfig(write({ maxTracedPerUid: 3, brokerMaxTraced: 100, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 }))).toMatchObject({ maxTracedPerUid: 3, brokerMaxTraced: 100, maxTraceSeconds: 3600, writeTimeoutSeconds: 5 });
+    // the broker's share: at most half the recorder's 4096 slots, the other half is root's
+    for (const bad of [{ maxTracedPerUid: 0 }, { maxTracedPerUid: 1.5 }, { brokerMaxTraced: 2049 }, { brokerMaxTraced: 0.5 }, { maxTraceSeconds: -1 }, { writeTimeoutSeconds: '5' }]) {
       expect(() => loadConfig(write(bad))).toThrow(new RegExp(Object.keys(bad)[0]!));
     }
   });

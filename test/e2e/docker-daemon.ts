@@ -21,6 +21,10 @@ export interface DockerDaemon {
   /** Its major version (20 for 20.10): Docker 23.0 is the first to honour errnoRet. */
   major: number;
   docker(args: string[], timeoutMs?: number): Run;
+  /** SIGHUP: dockerd reads its --config-file again (its runtimes among what it reloads). */
+  reload(): void;
+  /** The environment the docker client needs to reach this daemon (DOCKER_HOST). */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +35,8 @@ export function dockerMissing(): string | undefined {
   return undefined;
 }
 
-export async function startDockerd(): Promise<DockerDaemon> {
+/** `extraArgs`: more dockerd options, e.g. --config-file FILE or --add-runtime NAME=PATH. */
+export async function startDockerd(extraArgs: readonly string[] = []): Promise<DockerDaemon> {
   const missing = dockerMissing();
   if (missing) throw new Error(`the Docker test needs ${missing}`);
   const base = mkdtempSync('/var/tmp/seccomp-gen-docker-');
@@ -45,14 +50,16 @@ export async function startDockerd(): Promise<DockerDaemon> {
       '--exec-root', join(base, 'exec'),
       '--pidfile', join(base, 'docker.pid'),
       '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false',
+      ...extraArgs,
     ],
     { stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')], cwd: base },
   );
   let exited = false;
   child.on('exit', () => (exited = true));
 
+  const env = { DOCKER_HOST: `unix://${sock}` };
   const docker = (args: string[], timeoutMs = 120_000): Run =>
-    result(spawnSync(DOCKER, args, { encoding: 'utf8', timeout: timeoutMs, cwd: base, env: { ...process.env, DOCKER_HOST: `unix://${sock}` } }));
+    result(spawnSync(DOCKER, args, { encoding: 'utf8', timeout: timeoutMs, cwd: base, env: { ...process.env, ...env } }));
 
   const stop = async (): Promise<void> => {
     if (!exited) {
@@ -73,7 +80,7 @@ export async function startDockerd(): Promise<DockerDaemon> {
     const v = existsSync(sock) ? docker(['version', '--format', '{{.Server.Version}}'], 10_000) : undefined;
     if (v?.status === 0) {
       const version = v.stdout.trim();
-      return { version, major: Number(version.split('.')[0]), docker, stop };
+      return { version, major: Number(version.split('.')[0]), docker, reload: () => child.kill('SIGHUP'), env, stop };
     }
     await sleep(100);
   }

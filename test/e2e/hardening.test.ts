@@ -561,3 +561,134 @@ describe("a namespace's number is not handed to another container before its pos
     expect(existsSync(join(base, 'run', 'ns', `pid-${inum}`))).toBe(false); // let go with the recording
   });
 });
+
+/**
+ * Issue 23, finding 1: targets keyed by a mount namespace (--pid=host containers, `record`) are
+ * held as PID namespaces are (state/ns-pins.ts), and a target whose namespace cannot be held is
+ * refused. Before, a freed mount-namespace number went to the next `unshare -m` at once, and
+ * whatever ran there was recorded into the dead target's profile.
+ */
+describe('a mount namespace keeps its number until its recording is out', () => {
+  const UNCONFINED = join(ROOT, 'test/fixtures/bundles/unconfined');
+  const mntOf = (pid: number | 'self') => statSync(`/proc/${pid}/ns/mnt`).ino;
+
+  /** A process in a new mount namespace, in the host's PID namespace: a --pid=host container, to the recorder. */
+  async function mountNamespaced(): Promise<{ pid: number; child: ChildProcess }> {
+    const child = spawn('unshare', ['--mount', '--propagation', 'unchanged', 'sleep', '60'], { stdio: 'ignore' });
+    children.push(child);
+    for (let i = 0; i < 100; i++) {
+      try {
+        if (mntOf(child.pid!) !== mntOf('self')) return { pid: child.pid!, child };
+      } catch {
+        /* not yet */
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no mount-namespaced child');
+  }
+
+  /** What a busy host does meanwhile: new mount namespaces, one after another, each making a directory. Their numbers. */
+  async function churn(times = 12): Promise<number[]> {
+    const seen: number[] = [];
+    await new Promise((r) => setTimeout(r, 300)); // the dead namespace's number is free once RCU lets go
+    for (let i = 0; i < times; i++) {
+      const r = spawnSync('unshare', ['--mount', 'sh', '-c', 'readlink /proc/self/ns/mnt; mkdir /tmp/sg-mnt-held-$$; rmdir /tmp/sg-mnt-held-$$'], { encoding: 'utf8' });
+      seen.push(Number(/\[(\d+)\]/.exec(r.stdout)?.[1]));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return seen;
+  }
+
+  const made = (profile: string) => {
+    const names = allowed(readProfile(profile));
+    return names.has('mkdir') || names.has('mkdirat') || names.has('rmdir');
+  };
+
+  it('a --pid=host target: new mount namespaces made after its process ended are not recorded into its profile', async () => {
+    setup();
+    // /run is a shared mount on a systemd host (this VM's / is private): a bind mount there is
+    // copied to its peers, which the kernel refuses for a mount namespace. Make it so, with a peer.
+    const runDir = join(base, 'run');
+    mkdirSync(runDir);
+    mkdirSync(join(base, 'peer'));
+    for (const args of [['-t', 'tmpfs', 'sg-shared-run', runDir], ['--make-shared', runDir], ['--bind', runDir, join(base, 'peer')]]) expect(spawnSync('mount', args).status).toBe(0);
+    const c = await mountNamespaced();
+    const inum = mntOf(c.pid);
+    const state = (stage: string) => ({ ociVersion: '1.0.2', id: 'pidhost', status: stage === 'prestart' ? 'creating' : 'stopped', ...(stage === 'prestart' ? { pid: c.pid } : {}), bundle: UNCONFINED, annotations: { [ANNOTATION]: `of:${out('pidhost.json')}` } });
+    const run = (stage: string) => spawnSync('node', [HOOK, stage], { input: JSON.stringify(state(stage)), encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+    expect(run('prestart')).toMatchObject({ status: 0, stderr: '' });
+    expect(log()).toMatch(new RegExp(`prestart traced id=pidhost key=mnt:${inum}`));
+    expect(existsSync(join(base, 'run', 'ns', 'mnt', `mnt-${inum}`))).toBe(true);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(join(base, 'peer', 'ns', 'mnt', `mnt-${inum}`)); // held apart: not propagated
+    process.kill(c.pid, 'SIGKILL');
+    for (let i = 0; i < 100 && existsSync(`/proc/${c.pid}/ns`); i++) await new Promise((r) => setTimeout(r, 20));
+    const seen = await churn();
+    expect(seen).not.toContain(inum);
+    expect(run('poststop').status).toBe(0);
+    expect(made(out('pidhost.json'))).toBe(false);
+    expect(existsSync(join(base, 'run', 'ns', 'mnt', `mnt-${inum}`))).toBe(false); // let go with the recording
+    expect(pinned()).toBe(false);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(join(base, 'run', 'ns')); // nothing left mounted
+    spawnSync('umount', ['-l', join(base, 'peer')]);
+    spawnSync('umount', ['-l', runDir]);
+  });
+
+  it('`seccomp-gen record`: the command ended, its take-out waits for the lock, new mount namespaces meanwhile stay out of its profile', async () => {
+    setup();
+    const profile = out('record.json');
+    const child = spawn('node', [CLI, 'record', '-o', profile, '--', 'sh', '-c', 'sleep 1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const lock = join(base, 'run', 'lock');
+    // Registered (its record is there and the lock free again): hold the lock, as a slow gc would.
+    expect(await eventually(() => targets().some((f) => f.startsWith('record-')) && !existsSync(lock))).toBe(true);
+    writeFileSync(lock, '1');
+    const record = JSON.parse(readFileSync(join(base, 'run', 'targets', targets().find((f) => f.startsWith('record-'))!), 'utf8')) as { key: { kind: string; inum: number } };
+    expect(record.key.kind).toBe('mnt');
+    await new Promise((r) => setTimeout(r, 1500)); // the command has ended: its namespace would be free
+    const seen = await churn();
+    unlinkSync(lock);
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/^seccomp-gen record: \d+ syscalls, written to \S+record\.json \(command exited 0\)\n$/);
+    expect(seen).not.toContain(record.key.inum);
+    expect(made(profile)).toBe(false);
+    expect(existsSync(join(base, 'run', 'ns', 'mnt', `mnt-${record.key.inum}`))).toBe(false);
+  });
+
+  it('a namespace that cannot be held is refused, not traced with a warning', async () => {
+    setup();
+    mkdirSync(join(base, 'run'), { recursive: true });
+    writeFileSync(join(base, 'run', 'ns'), 'not a directory'); // nowhere to hold it
+    const c = await namespaced();
+    const r = hook('prestart', 'unheld', `of:${out('u.json')}`, c.pid);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^seccomp-gen prestart: cannot hold namespace pid:\[\d+\] of process \d+ \(.*\): not traced, since its number could go to another namespace before its recording is out\n$/);
+    expect(targets()).toEqual([]);
+    expect(pinned()).toBe(false);
+    unlinkSync(join(base, 'run', 'ns'));
+
+    // A mount namespace made before the binder's own cannot be held (the kernel's mnt_ns_loop):
+    // a hook run in a newer mount namespace than its target's, where the host's (pid 1's) is hidden.
+    const older = await mountNamespaced();
+    const nested = spawnSync('unshare', ['--mount', '--propagation', 'unchanged', 'node', HOOK, 'prestart'], {
+      input: JSON.stringify({ ociVersion: '1.0.2', id: 'older', status: 'creating', pid: older.pid, bundle: UNCONFINED, annotations: { [ANNOTATION]: `of:${out('older.json')}` } }),
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    let pid1Visible = true;
+    try {
+      statSync('/proc/1/ns/mnt');
+    } catch {
+      pid1Visible = false;
+    }
+    if (pid1Visible) {
+      expect(nested).toMatchObject({ status: 0, stderr: '' }); // held in the host's mount namespace, through nsenter
+    } else {
+      expect(nested.status).toBe(1);
+      expect(nested.stderr).toMatch(/^seccomp-gen prestart: cannot hold namespace mnt:\[\d+\] of process \d+ \(mount: .*; a mount namespace can be held only from an older one: run the hooks and the broker in the host's\): not traced, since .*\n$/);
+      expect(targets()).toEqual([]);
+    }
+  });
+});

@@ -3,10 +3,11 @@
  * holds the built CLI, the hook bundle, the BPF object, Docker's default profile and the hook
  * templates, installs hooks that point into itself, names syscalls through libseccomp (koffi
  * without its install script), compares with Docker's default (show), records a command with
- * its own BPF object, and has its man page where man finds it.
+ * its own BPF object, has its man page where man finds it, and its wrapper runtime works from
+ * npm's bin link.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ describe('npm pack → npm install -g', () => {
     expect(sh('npm', ['pack', '--pack-destination', base]).status).toBe(0);
     const [tgz] = readdirSync(base).filter((f) => f.endsWith('.tgz'));
     const files = sh('tar', ['tzf', join(base, tgz!)]).stdout.split('\n');
-    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.cjs', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/data/docker-default.json', 'package/hooks/seccomp-gen-prestart.json', 'package/systemd/seccomp-gen-broker.socket', 'package/systemd/seccomp-gen-broker.service', 'package/examples/ci/record-and-check.sh']) {
+    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.cjs', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/data/docker-default.json', 'package/hooks/seccomp-gen-prestart.json', 'package/systemd/seccomp-gen-broker.socket', 'package/systemd/seccomp-gen-broker.service', 'package/examples/ci/record-and-check.sh', 'package/bin/seccomp-gen-runtime', 'package/dist/runtime/main.js', 'package/examples/containerd/config.toml']) {
       expect(files).toContain(f);
     }
     const prefix = join(base, 'prefix');
@@ -53,6 +54,21 @@ describe('npm pack → npm install -g', () => {
     expect(rec.stderr).toMatch(/written to/);
     expect(rec.status).toBe(0);
     expect(allowed(readProfile(out)).has('execve')).toBe(true);
+
+    // The wrapper runtime, through npm's bin link: passes a command on to runc, registers itself
+    // in a daemon.json by the package's path, and adds hooks that point into the package.
+    const wrapper = join(prefix, 'bin/seccomp-gen-runtime');
+    expect(sh(wrapper, ['--version']).stdout).toMatch(/^runc version/);
+    const daemonJson = join(base, 'daemon.json');
+    expect(sh(bin, ['install', '--hooks-dir', hooks, '--docker', '--docker-config', daemonJson]).status).toBe(0);
+    expect(JSON.parse(readFileSync(daemonJson, 'utf8'))).toEqual({ runtimes: { 'seccomp-gen': { path: join(prefix, 'lib/node_modules/seccomp-gen/bin/seccomp-gen-runtime') } } });
+    const bundle = join(base, 'bundle');
+    mkdirSync(bundle);
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', process: { env: ['SECCOMP_GEN_TRACE=of:/tmp/x.json'] } }));
+    const created = sh(wrapper, ['--real-runtime=/bin/true', 'create', '--bundle', bundle, 'c1'], { SECCOMP_GEN_LOG: join(base, 'sg.log') });
+    expect(created.status, created.stderr).toBe(0);
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { hooks: { prestart: { args: string[] }[] } };
+    expect(spec.hooks.prestart[0]!.args[1]).toBe(join(prefix, 'lib/node_modules/seccomp-gen/dist/hook/main.cjs'));
   });
 
   it('every command has complete --help', () => {

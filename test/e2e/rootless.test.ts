@@ -13,13 +13,14 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, IMAGE, ROOT, RUN_DIR, annotationFor, isolationEnv, readProfile, result, trace, useWorkspace, type Run } from './support.js';
+import { ANNOTATION, CLI, IMAGE, LOG, ROOT, RUN_DIR, annotationFor, isolationEnv, readProfile, recorderPinned, result, trace, useWorkspace, type Run } from './support.js';
 import { DEBIAN_IMAGE, WORKLOADS } from './workloads.js';
 
 const ws = useWorkspace(); // root's own tracing, for the "unchanged" cases
 const SOCKET = join(RUN_DIR, 'broker.sock');
 const LIMIT = 3;
-const LOG = process.env.SECCOMP_GEN_LOG ?? '/var/log/seccomp-gen.log';
+/** The broker's whole share of the recorder here (brokerMaxTraced), small enough to fill. */
+const SHARE = 5;
 
 interface User {
   name: string;
@@ -75,15 +76,29 @@ const userPlain = (cmd: string[], image = IMAGE) => userPodman(runArgs([], image
  * every capability there.
  */
 function ask(u: User, request: Record<string, unknown>, claim = u.uid, inUserns = false): Record<string, unknown> {
+  return askFrom(u, inUserns ? ['unshare', '--user', '--map-root-user'] : [], request, claim);
+}
+
+/** The user's subordinate uid `n` (their range of /etc/subuid: inside `podman unshare`, uid n). */
+function subuid(u: User, n: number): number {
+  const line = readFileSync('/etc/subuid', 'utf8').split('\n').find((l) => l.startsWith(`${u.name}:`));
+  if (!line) throw new Error(`${u.name} has no /etc/subuid range: run sudo bash test/setup.sh`);
+  return Number(line.split(':')[1]) + n - 1;
+}
+/** As `u`'s subordinate uid `n`: inside podman's user namespace of theirs, setpriv to uid n (what any user may do). */
+const asSubuid = (n: number) => ['podman', 'unshare', 'setpriv', `--reuid=${n}`, `--regid=${n}`, '--clear-groups'];
+const askAsSubuid = (u: User, n: number, request: Record<string, unknown>) => askFrom(u, asSubuid(n), request, subuid(u, n));
+
+function askFrom(u: User, prefix: string[], request: Record<string, unknown>, claim: number): Record<string, unknown> {
   const script = `import { askBroker } from ${JSON.stringify(join(pkg, 'dist/broker/client.js'))};
 askBroker(JSON.parse(process.argv[1]), { uid: Number(process.argv[2]) }).then((r) => console.log(JSON.stringify(r, (k, v) => typeof v === 'bigint' ? String(v) : v)), (e) => console.log(JSON.stringify({ error: e.message })));`;
-  const r = asUser(u, [...(inUserns ? ['unshare', '--user', '--map-root-user'] : []), 'node', '--input-type=module', '-e', script, JSON.stringify(request), String(claim)]);
+  const r = asUser(u, [...prefix, 'node', '--input-type=module', '-e', script, JSON.stringify(request), String(claim)]);
   if (r.status !== 0 || !r.stdout.trim()) throw new Error(`client failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-async function startBroker(): Promise<void> {
-  const child = spawn('node', [CLI, 'broker', '--silent-timeout', '1'], { env: { ...process.env, SECCOMP_GEN_CONFIG: configPath }, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startBroker(extra: string[] = []): Promise<void> {
+  const child = spawn('node', [CLI, 'broker', '--step-timeout', '1', ...extra], { env: { ...process.env, SECCOMP_GEN_CONFIG: configPath }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
@@ -131,11 +146,18 @@ interface Sandbox {
   kill(): void;
 }
 let sandboxes = 0;
-async function sandbox(u: User): Promise<Sandbox> {
+async function sandbox(u: User, opts: { pidHost?: boolean; subuid?: number } = {}): Promise<Sandbox> {
   const tag = `3600.${process.pid}${++sandboxes}`;
-  const child = spawn('runuser', ['-u', u.name, '--', 'unshare', '--user', '--map-root-user', '--pid', '--fork', '--kill-child', 'sleep', tag], { stdio: 'ignore' });
+  // --pid=host: a user and mount namespace of theirs in the host's PID namespace (keyed by the mount namespace)
+  const namespaces = opts.pidHost ? ['--mount'] : ['--pid', '--fork', '--kill-child'];
+  const inside = ['unshare', '--user', '--map-root-user', ...namespaces, 'sleep', tag];
+  const owner = opts.subuid === undefined ? u.uid : subuid(u, opts.subuid);
+  const child =
+    opts.subuid === undefined
+      ? spawn('runuser', ['-u', u.name, '--', ...inside], { stdio: 'ignore' })
+      : spawn('runuser', ['-u', u.name, '--', 'env', '-i', ...userEnv(u), ...asSubuid(opts.subuid), ...inside], { stdio: 'ignore', cwd: '/' });
   for (let i = 0; i < 100; i++) {
-    const r = spawnSync('pgrep', ['-u', String(u.uid), '-x', '-f', `sleep ${tag}`], { encoding: 'utf8' });
+    const r = spawnSync('pgrep', ['-u', String(owner), '-x', '-f', `sleep ${tag}`], { encoding: 'utf8' });
     const pid = Number(r.stdout.trim().split('\n')[0]);
     if (pid > 0 && readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().startsWith('0')) {
       return {
@@ -191,7 +213,7 @@ beforeAll(async () => {
   const r = spawnSync('node', [join(pkg, 'dist/cli/main.js'), 'install', '--hooks-dir', hooksDir, ...isolationEnv().flatMap((e) => ['--env', e])], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`install failed: ${r.stderr}`);
   configPath = join(base, 'config.json');
-  writeFileSync(configPath, JSON.stringify({ maxTracedPerUid: LIMIT }), { mode: 0o644 });
+  writeFileSync(configPath, JSON.stringify({ maxTracedPerUid: LIMIT, brokerMaxTraced: SHARE }), { mode: 0o644 });
   out = join(u1.home, `sg-e2e-${process.pid}`);
   expect(asUser(u1, ['mkdir', out]).status).toBe(0);
   writeFileSync(join(base, 'bundle-config.json'), readFileSync(join(ROOT, 'test/fixtures/bundles/podman/config.json')));
@@ -233,6 +255,23 @@ describe('rootless podman, through the broker', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/mkdir: can't create directory '\/tmp\/made': Function not implemented/); // podman's filter's default answer, carried over
     expect(readOr(userLog(u1))).toMatch(/poststop written .*output=\S+ls\.json syscalls=\d+ uid=\d+/);
+  }, 120_000);
+
+  it('a poststop run again (podman rm -f runs it twice) exits 0 and logs that the profile was written', async () => {
+    await ensureBroker();
+    const profile = join(out, 'again.json');
+    const cidfile = join(out, 'again.cid');
+    const traced = userPodman(runArgs(['--cidfile', cidfile, '--annotation', annotationFor(profile)], IMAGE, ['true']));
+    expect(traced.status, traced.stderr).toBe(0);
+    const id = readFileSync(cidfile, 'utf8').trim();
+    const state = JSON.stringify({ ociVersion: '1.0.2', id, status: 'stopped', bundle: '/', annotations: { [ANNOTATION]: `of:${profile}` } });
+    const again = asUser(u1, ['node', join(ROOT, 'dist/hook/main.cjs'), 'poststop'], state);
+    expect({ status: again.status, stderr: again.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readOr(userLog(u1))).toMatch(new RegExp(`poststop again id=${id} output=\\S*again\\.json uid=${u1.uid}: poststop ran again`));
+    // a container whose prestart never ran: that is what it says
+    const never = asUser(u1, ['node', join(ROOT, 'dist/hook/main.cjs'), 'poststop'], state.replace(id, `sg-never-${process.pid}`));
+    expect(never.status).toBe(1);
+    expect(never.stderr).toMatch(/was not traced: the prestart hook did not run/);
   }, 120_000);
 
   it('a debian workload (python3 threads) replays identically rootless', async () => {
@@ -479,3 +518,227 @@ describe('socket activation', () => {
     }
   }, 30_000);
 });
+
+/**
+ * Issue 23: what a red team did as local users, each now refused or harmless. Raw clients run as
+ * root here where any user could do the same (root may read any ticket: it proves that uid).
+ */
+describe('the broker against its users (issue 23)', () => {
+  const cliAs = (u: User, ...args: string[]) => asUser(u, ['node', join(pkg, 'dist/cli/main.js'), ...args]);
+  const rootCli = (...args: string[]) => result(spawnSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, SECCOMP_GEN_CONFIG: configPath } }));
+  const logSince = (from: number) => readOr(LOG).slice(from);
+
+  it("a user's --pid=host target, its process killed: root's new mount namespaces are not recorded into it", async () => {
+    await ensureBroker();
+    const box = await sandbox(u1, { pidHost: true });
+    const reply = ask(u1, { op: 'register', id: 'watcher', pid: box.pid, mode: 'all' });
+    expect(reply).toMatchObject({ ok: true, key: { kind: 'mnt' } });
+    const inum = (reply.key as { inum: number }).inum;
+    box.kill();
+    await sleep(300);
+    // What root does meanwhile: untraced work in new mount namespaces (a container, a service).
+    const seen: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = spawnSync('unshare', ['--mount', 'sh', '-c', 'readlink /proc/self/ns/mnt; mkdir /tmp/sg-root-$$; ln -s a /tmp/sg-root-$$/l; rm -r /tmp/sg-root-$$'], { encoding: 'utf8' });
+      seen.push(Number(/\[(\d+)\]/.exec(r.stdout)?.[1]));
+      await sleep(100);
+    }
+    expect(seen).not.toContain(inum); // held by the broker until its recording is out
+    const taken = ask(u1, { op: 'take', id: 'watcher' }) as { recorded?: { syscalls: { native: number[] } } };
+    const { libseccompTable } = await import('../../src/syscalls/table.js');
+    const table = libseccompTable();
+    const names = new Set(taken.recorded!.syscalls.native.map((nr) => table.name(table.nativeArch(), nr)));
+    expect(['mkdir', 'mkdirat', 'symlink', 'symlinkat'].filter((n) => names.has(n))).toEqual([]);
+  }, 60_000);
+
+  it("a subordinate uid is its user: its registrations count against the user's limit", async () => {
+    await ensureBroker();
+    const mine = await Promise.all(Array.from({ length: LIMIT }, () => sandbox(u1)));
+    const theirs = await sandbox(u1, { subuid: 1 });
+    try {
+      for (const [i, b] of mine.entries()) expect(ask(u1, { op: 'register', id: `own${i}`, pid: b.pid, mode: 'all' }).ok).toBe(true);
+      // inside podman unshare, setpriv --reuid=1: host uid <start of their range>; the ticket is readable there
+      expect(askAsSubuid(u1, 1, { op: 'register', id: 'sub0', pid: theirs.pid, mode: 'all' })).toEqual({
+        error: `the broker refused: uid ${subuid(u1, 1)} is a subordinate uid of uid ${u1.uid}, who already traces ${LIMIT} container(s), the most one user may (maxTracedPerUid in the seccomp-gen config): stop one of them, or ask the administrator to raise the limit`,
+      });
+      expect(askAsSubuid(u1, 1, { op: 'list' })).toMatchObject({ ok: true, targets: [] }); // targets stay keyed by uid
+      for (let i = 0; i < LIMIT; i++) expect(ask(u1, { op: 'take', id: `own${i}` }).ok).toBe(true);
+    } finally {
+      for (const b of [...mine, theirs]) b.kill();
+    }
+  }, 60_000);
+
+  it("the broker's whole share is capped: root still traces, and root's status and gc show what the broker holds", async () => {
+    await ensureBroker();
+    const boxes = await Promise.all([sandbox(u1), sandbox(u1), sandbox(u1), sandbox(u2), sandbox(u2), sandbox(u2)]);
+    try {
+      for (const [i, b] of boxes.slice(0, SHARE).entries()) expect(ask(i < LIMIT ? u1 : u2, { op: 'register', id: `share${i}`, pid: b.pid, mode: 'all' }).ok).toBe(true);
+      expect(ask(u2, { op: 'register', id: 'share5', pid: boxes[5]!.pid, mode: 'all' })).toEqual({
+        error: `the broker refused: the broker already traces ${SHARE} rootless containers, its whole share of the recorder (brokerMaxTraced in the seccomp-gen config; the rest is root's): wait for some to stop`,
+      });
+      const rootProfile = ws.path('beside-share.json');
+      expect(trace(ws.hooksDir, rootProfile, ['ls', '/'])).toMatchObject({ status: 0, stderr: '' });
+      const status = rootCli('status');
+      expect(status.stdout).toMatch(new RegExp(`^recorder: attached; 0 traced container\\(s\\), and ${SHARE} rootless through the broker\n`));
+      expect(status.stdout).toMatch(new RegExp(`rootless, through the broker: ${SHARE} traced container\\(s\\) \\(at most ${SHARE}\\), 0 recording\\(s\\) kept, of 2 user\\(s\\)\n`));
+      expect(status.stdout).toMatch(new RegExp(`share0  uid ${u1.uid}  pid:\\d+  \\S+  tracing\n`));
+      expect(rootCli('gc').stdout).toMatch(new RegExp(`0 container\\(s\\) still traced, and ${SHARE} rootless through the broker\n$`));
+      for (const [i] of boxes.slice(0, SHARE).entries()) expect(ask(i < LIMIT ? u1 : u2, { op: 'take', id: `share${i}` }).ok).toBe(true);
+    } finally {
+      for (const b of boxes) b.kill();
+    }
+  }, 90_000);
+
+  it('600 dead targets are collected in batches (the lock is let go between them), what is kept is bounded, and the recorder detaches', async () => {
+    await ensureBroker();
+    await stopBroker();
+    // What the red team left: many registrations, their processes killed. Written as the broker
+    // writes them (records, held-namespace files, kernel entries), for pids that no longer exist.
+    const N = 600;
+    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const { Recorder } = await import('../../src/kernel/recorder.js');
+    const recorder = Recorder.attach();
+    const uids = new Set<number>();
+    try {
+      for (let i = 0; i < N; i++) {
+        const uid = 3_000_000 + (i % 50);
+        uids.add(uid);
+        const inum = 0xf0000000 + i * 7919;
+        const dir = join(RUN_DIR, 'broker', 'targets', String(uid));
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        writeFileSync(join(dir, `dead${i}.json`), JSON.stringify({ version: 1, uid, id: `dead${i}`, key: { kind: 'pid', inum }, pid: Number(dead), start: '1', mode: 'all', startedAt: new Date().toISOString() }));
+        mkdirSync(join(RUN_DIR, 'ns'), { recursive: true, mode: 0o700 });
+        writeFileSync(join(RUN_DIR, 'ns', `pid-${inum}`), '');
+        recorder.addTarget({ kind: 'pid', inum }, 0n);
+      }
+    } finally {
+      recorder.close();
+    }
+    const from = readOr(LOG).length;
+    // Watch the lock as a prestart would wait for it: the longest one holder kept it (each take
+    // makes a new lock file; ext4 may give it the inode number of the last one, not its mtime).
+    let longest = 0;
+    let watching = true;
+    const watcher = (async () => {
+      let held: { file: string; since: number } | undefined;
+      while (watching) {
+        const now = Date.now();
+        try {
+          const st = statSync(join(RUN_DIR, 'lock'), { bigint: true });
+          const file = `${st.ino}:${st.mtimeNs}`;
+          if (held?.file !== file) held = { file, since: now };
+          longest = Math.max(longest, now - held.since);
+        } catch {
+          held = undefined; // free
+        }
+        await sleep(3);
+      }
+    })();
+    const started = Date.now();
+    await startBroker(); // it collects what happened while it was down before it listens
+    const took = Date.now() - started;
+    watching = false;
+    await watcher;
+    console.log(`broker collected ${N} dead targets in ${took} ms; longest hold of the lock ${longest} ms (before: one hold for all)`);
+    expect(longest).toBeLessThan(1000); // a prestart waits at most prestartTimeoutSeconds (5 s; 1 s is within its slack)
+    const log = logSince(from);
+    expect(log.match(/ broker kept uid=/g)?.length).toBe(N);
+    // kept for their users, bounded: at most maxTracedPerUid each, brokerMaxTraced in all; the rest logged
+    const kept = readdirSync(join(RUN_DIR, 'broker', 'unwritten')).filter((d) => uids.has(Number(d)));
+    const keptCount = kept.reduce((n, d) => n + readdirSync(join(RUN_DIR, 'broker', 'unwritten', d)).length, 0);
+    expect(keptCount).toBeLessThanOrEqual(SHARE);
+    expect(log.match(/ broker pruned uid=/g)?.length).toBe(N - keptCount);
+    expect(readdirSync(join(RUN_DIR, 'broker', 'targets')).filter((d) => uids.has(Number(d)))).toEqual([]); // emptied uids' directories go
+    expect(readdirSync(join(RUN_DIR, 'ns')).filter((f) => f.startsWith('pid-'))).toEqual([]);
+    expect(recorderPinned()).toBe(false); // the broker took the last target out: it detached
+    for (const d of kept) rmSync(join(RUN_DIR, 'broker', 'unwritten', d), { recursive: true, force: true });
+  }, 120_000);
+
+  it('the broker detaches on its own once its last target is collected', async () => {
+    await stopBroker();
+    await startBroker(['--collect-interval', '1']);
+    const box = await sandbox(u1);
+    expect(ask(u1, { op: 'register', id: 'last', pid: box.pid, mode: 'all' }).ok).toBe(true);
+    expect(recorderPinned()).toBe(true);
+    box.kill();
+    for (let i = 0; i < 50 && recorderPinned(); i++) await sleep(100);
+    expect(recorderPinned()).toBe(false);
+    expect(ask(u1, { op: 'list' })).toMatchObject({ targets: [], unwritten: ['last'] });
+    expect(ask(u1, { op: 'take', id: 'last' })).toMatchObject({ ok: true, kept: true });
+    await stopBroker();
+    await startBroker();
+  }, 60_000);
+
+  it('no user holds every connection: trickling clients are cut off at the step deadline, the others are served', async () => {
+    await ensureBroker();
+    const flood: ReturnType<typeof createConnection>[] = [];
+    let closed = 0;
+    for (let i = 0; i < 130; i++) {
+      const c = createConnection(SOCKET);
+      c.on('error', () => {});
+      c.on('close', () => closed++);
+      flood.push(c);
+    }
+    const trickle = setInterval(() => {
+      for (const c of flood) if (!c.destroyed) c.write(' ');
+    }, 300);
+    try {
+      await sleep(300);
+      expect(ask(u1, { op: 'list' })).toMatchObject({ ok: true }); // served, flood or not
+      for (let i = 0; i < 50 && closed < flood.length; i++) await sleep(100);
+      expect(closed).toBe(flood.length); // one byte now and then does not keep a step open
+    } finally {
+      clearInterval(trickle);
+      for (const c of flood) c.destroy();
+    }
+    // A proven user: at most a few exchanges open at once (takes left waiting for their ack).
+    const box = await sandbox(u2);
+    try {
+      expect(ask(u2, { op: 'register', id: 'held', pid: box.pid, mode: 'all' }).ok).toBe(true);
+      const holders = await Promise.all(Array.from({ length: 9 }, () => takeWithoutAck(u2.uid, 'held')));
+      try {
+        expect(holders.filter((h) => h.reply.ok === true)).toHaveLength(8);
+        expect(holders.map((h) => h.reply.error).filter(Boolean)).toEqual([`uid ${u2.uid}: its user has 8 exchanges open with the broker already, the most one user may: finish those first`]);
+      } finally {
+        for (const h of holders) h.socket.destroy();
+      }
+      await sleep(200);
+      expect(ask(u2, { op: 'take', id: 'held' })).toMatchObject({ ok: true, kept: true });
+    } finally {
+      box.kill();
+    }
+  }, 60_000);
+
+  it('a flood of wrong tokens cannot wipe the log: a few lines, then how many more', async () => {
+    await ensureBroker();
+    const from = readOr(LOG).length;
+    for (let i = 0; i < 300; i++) await rawExchange([`{"v":1,"op":"hello","uid":${u2.uid}}\n`, `{"v":1,"op":"list","token":"${'0'.repeat(64)}"}\n`]);
+    await stopBroker(); // says what its open windows hold
+    const log = logSince(from);
+    expect(log.match(/broker refused uid=\d+ op=list: wrong ticket token/g)?.length).toBe(20);
+    expect(log).toMatch(/broker refused more=280: 280 more refusals from clients that proved no uid within 60 s, not logged one by one/);
+    await startBroker();
+  }, 60_000);
+});
+
+/** A proven take, its ack never sent: the exchange stays open until the step deadline. */
+function takeWithoutAck(uid: number, id: string): Promise<{ socket: ReturnType<typeof createConnection>; reply: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(SOCKET, () => socket.write(`{"v":1,"op":"hello","uid":${uid}}\n`));
+    let buffer = '';
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      const nl = buffer.indexOf('\n');
+      if (nl < 0) return;
+      const reply = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+      buffer = buffer.slice(nl + 1);
+      if (typeof reply.ticket === 'string') {
+        const token = readFileSync(reply.ticket, 'utf8'); // root may read it
+        socket.write(`{"v":1,"op":"take","token":"${token}","id":"${id}"}\n`);
+      } else {
+        resolve({ socket, reply });
+      }
+    });
+  });
+}

@@ -191,6 +191,13 @@ export function isolationEnv(): string[] {
 
 export const PIN_DIR = process.env.SECCOMP_GEN_PIN_DIR ?? '/sys/fs/bpf/seccomp-gen';
 export const RUN_DIR = process.env.SECCOMP_GEN_RUN_DIR ?? '/run/seccomp-gen';
+/** The root hooks' log (the default config's logFile, or the run's SECCOMP_GEN_LOG). */
+export const LOG = process.env.SECCOMP_GEN_LOG ?? '/var/log/seccomp-gen.log';
+
+/** The root hooks' log lines about container `id`. */
+export function logLinesOf(id: string): string[] {
+  return existsSync(LOG) ? readFileSync(LOG, 'utf8').split('\n').filter((l) => l.includes(` id=${id}`)) : [];
+}
 
 /** Whether `file` appears within `ms` (a detached container writing it, a hook finishing). */
 export function waitFor(file: string, ms = 15_000): boolean {

@@ -3,11 +3,19 @@
  * container, then prove the profile by replay — the same command under it gives the same output
  * and exit code — and by what it keeps out.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  ANNOTATION,
+  IMAGE,
+  ROOT,
   allowed,
+  annotationFor,
+  isolationEnv,
+  logLinesOf,
+  podman,
   podmanAsync,
   readProfile,
   recorderPinned,
@@ -16,6 +24,7 @@ import {
   trace,
   traceArgs,
   useWorkspace,
+  waitFor,
 } from './support.js';
 
 const ws = useWorkspace();
@@ -170,5 +179,44 @@ describe('a container sharing the host PID namespace (--pid=host)', () => {
     expect(names.has('getdents64')).toBe(true);
     const replay = runUnder(ws.hooksDir, out, cmd, { podmanArgs: ['--pid=host'] });
     expect({ status: replay.status, stdout: replay.stdout }).toEqual({ status: 0, stdout: traced.stdout });
+  });
+});
+
+describe('poststop run twice (podman rm -f of a running --rm container)', () => {
+  /** The hook's poststop run by hand, as podman runs it, with the state podman hands it. */
+  function poststopAgain(id: string, output: string) {
+    const state = { ociVersion: '1.0.2', id, status: 'stopped', bundle: '/', annotations: { [ANNOTATION]: `of:${output}` } };
+    const env = Object.fromEntries(isolationEnv().map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    return spawnSync('node', [join(ROOT, 'dist/hook/main.cjs'), 'poststop'], { input: JSON.stringify(state), encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 30_000 });
+  }
+
+  it('podman rm -f -t0: the profile is written once, and podman reports no failed hook', () => {
+    for (let i = 0; i < 3; i++) {
+      const out = path(`rm-f-${i}.json`);
+      const started = podman(ws.hooksDir, ['run', '-d', '--rm', '--annotation', annotationFor(out), IMAGE, 'sleep', '20']);
+      expect(started.status, started.stderr).toBe(0);
+      const id = started.stdout.trim();
+      const rm = podman(ws.hooksDir, ['rm', '-f', '-t0', id]);
+      expect(rm.stderr).not.toMatch(/hook/);
+      expect(waitFor(out)).toBe(true);
+      const lines = logLinesOf(id);
+      expect(lines.filter((l) => / poststop written /.test(l)).length).toBe(1);
+      expect(lines.filter((l) => / poststop refused /.test(l))).toEqual([]);
+    }
+  });
+
+  it('a poststop run again for a written profile exits 0 and logs that it was written; "prestart did not run" only when it did not', () => {
+    const out = path('again.json');
+    const cidfile = path('again.cid');
+    const first = trace(ws.hooksDir, out, ['true'], { podmanArgs: ['--cidfile', cidfile] });
+    expect(first.status, first.stderr).toBe(0);
+    const id = readFileSync(cidfile, 'utf8').trim();
+    const again = poststopAgain(id, out);
+    expect({ status: again.status, stderr: again.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(logLinesOf(id).join('\n')).toMatch(new RegExp(`poststop again id=${id} output=\\S*again\\.json: poststop ran again for this container \\(podman rm -f runs it twice\\): its first poststop took the recording out and writes the profile to \\S*again\\.json`));
+    // a container whose prestart never ran: that is what it says
+    const never = poststopAgain('sg-never-traced-' + process.pid, out);
+    expect(never.status).toBe(1);
+    expect(never.stderr).toMatch(/was not traced: the prestart hook did not run/);
   });
 });

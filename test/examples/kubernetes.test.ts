@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ANNOTATION, K8S_CONTAINER_NAME, parseTraceAnnotation, traceAnnotationOf } from '../../src/oci/annotation.js';
+import { ANNOTATION, K8S_CONTAINER_NAME, NO_NAMES, parseTraceAnnotation, traceRequestFor } from '../../src/oci/annotation.js';
 import { convertProfile, CRD_API_VERSION } from '../../src/toolkit/convert.js';
 import { loadProfile } from '../../src/toolkit/normalize.js';
 import { fixture } from '../profile/helpers.js';
@@ -57,15 +57,19 @@ describe('examples/kubernetes', () => {
     const pod = parseYaml(example('pod-trace.yaml')) as { metadata: { namespace: string; annotations: Record<string, string> }; spec: { containers: { name: string }[] } };
     const name = pod.spec.containers[0]!.name;
     expect(Object.keys(pod.metadata.annotations)).toEqual([`${ANNOTATION}/${name}`]);
-    const value = traceAnnotationOf({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: name })!;
-    expect(parseTraceAnnotation(value).output).toMatch(/^\//);
-    expect(traceAnnotationOf({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: 'POD' })).toBeUndefined();
+    const choice = traceRequestFor({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: name }, NO_NAMES);
+    expect(choice.kind === 'trace' && parseTraceAnnotation(choice.value).output).toMatch(/^\//);
+    expect(traceRequestFor({ ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: 'POD' }, NO_NAMES).kind).toBe('declined');
+    // podman kube play: no Kubernetes name, the container is <pod>-<name>
+    const play = traceRequestFor(pod.metadata.annotations, { name: () => `${(pod.metadata as { name?: string }).name}-${name}`, hostname: () => undefined });
+    expect(play).toEqual(choice);
   });
 
   it("writes where the default policy lets a pod write: its own namespace's directory", () => {
     const pod = parseYaml(example('pod-trace.yaml')) as { metadata: { namespace: string; annotations: Record<string, string> }; spec: { containers: { name: string }[] } };
     const annotations = { ...pod.metadata.annotations, [K8S_CONTAINER_NAME]: pod.spec.containers[0]!.name, 'io.kubernetes.cri-o.ContainerType': 'container', 'io.kubernetes.pod.namespace': pod.metadata.namespace };
-    const output = parseTraceAnnotation(traceAnnotationOf(annotations)!).output;
+    const choice = traceRequestFor(annotations, NO_NAMES);
+    const output = parseTraceAnnotation(choice.kind === 'trace' ? choice.value : '').output;
     const policy = outputPolicy({ kubernetesNamespace: kubernetesNamespaceOf(annotations) });
     expect(placeRefusal(policy, output, dirname(output), [DEFAULT_KUBERNETES_DIR])).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROBES, SLOTS } from '../../src/kernel/abi.js';
-import { placeFor, probeSequence, slotOf, tombstonesToEmpty, type SlotState } from '../../src/kernel/slots.js';
+import { keepsWithinShare, placeFor, probeSequence, slotOf, tombstonesToEmpty, type SlotState } from '../../src/kernel/slots.js';
 
 const used = (matches = false): SlotState => ({ kind: 'used', matches });
 const empty: SlotState = { kind: 'empty' };
@@ -107,5 +107,49 @@ function churn(live: number, registrations: number, seed: number): { refusedAt: 
 describe('capacity', () => {
   it('holds 1,000 containers traced at once through heavy churn (the 1024-slot, 8-probe table refused at ~440)', () => {
     for (let seed = 1; seed <= 20; seed++) expect({ seed, ...churn(1000, 20_000, seed * 7919) }).toEqual({ seed, refusedAt: null });
+  });
+});
+
+describe('keepsWithinShare (the broker\'s part of every probe sequence)', () => {
+  /** A table as the recorder fills it (first free slot of the probe sequence), with one tenant's targets marked. */
+  function fill(inums: number[], share: number): { tenant: boolean[]; refused: number } {
+    const tenant = new Array<boolean>(SLOTS).fill(false);
+    const homes: number[] = [];
+    let refused = 0;
+    for (const inum of inums) {
+      if (!keepsWithinShare(homes, slotOf(inum), share)) {
+        refused++;
+        continue;
+      }
+      const place = probeSequence(inum).find((i) => !tenant[i]);
+      if (place === undefined) throw new Error('no room: the share let the sequence fill');
+      tenant[place] = true;
+      homes.push(slotOf(inum));
+    }
+    return { tenant, refused };
+  }
+  const mostInAnySequence = (tenant: boolean[]) => Math.max(...Array.from({ length: SLOTS }, (_, r) => Array.from({ length: PROBES }, (_, i) => tenant[(r + i) & (SLOTS - 1)]).filter(Boolean).length));
+
+  it('an adversary choosing namespaces that all start at one slot gets at most the share of it', () => {
+    const crowd: number[] = [];
+    for (let inum = 1; crowd.length < 3 * PROBES; inum++) if (slotOf(inum) >= 500 && slotOf(inum) < 505) crowd.push(inum);
+    const { tenant, refused } = fill(crowd, PROBES / 2);
+    expect(mostInAnySequence(tenant)).toBeLessThanOrEqual(PROBES / 2);
+    expect(refused).toBe(3 * PROBES - PROBES / 2);
+  });
+
+  it('namespaces as the kernel numbers them: 512 fit, and no probe sequence is more than half the tenant\'s', () => {
+    let s = 20261202;
+    const random = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+    const inums = Array.from({ length: 600 }, () => 0xf0000000 + (random() % 0x0fffffff));
+    const { tenant, refused } = fill(inums, PROBES / 2);
+    expect(mostInAnySequence(tenant)).toBeLessThanOrEqual(PROBES / 2);
+    expect(600 - refused).toBeGreaterThan(512);
+  });
+
+  it('wraps at the end of the array', () => {
+    const homes = Array.from({ length: PROBES / 2 }, (_, i) => (SLOTS - 4 + i) & (SLOTS - 1));
+    expect(keepsWithinShare(homes, 2, PROBES / 2)).toBe(false);
+    expect(keepsWithinShare(homes, 2 * PROBES + 10, PROBES / 2)).toBe(true);
   });
 });

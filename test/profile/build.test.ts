@@ -200,8 +200,8 @@ describe('buildProfile with a base (if:)', () => {
     ],
   } as Profile;
 
-  it('keeps the base default and rules, and adds only names the base does not mention', () => {
-    const profile = build(recording({ [X86_64]: ['read', 'mkdirat', 'socket', 'write', 'execve'] }), X86_64, FILTERED, base);
+  it('keeps the base default and rules; a name the base decides wholly is left to it, the others are added', () => {
+    const profile = build(recording({ [X86_64]: ['read', 'mkdirat', 'write', 'execve'] }), X86_64, FILTERED, base);
     expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(profile.defaultErrnoRet).toBe(1);
     expect((profile as Record<string, unknown>).comment).toBe('kept as written');
@@ -217,9 +217,38 @@ describe('buildProfile with a base (if:)', () => {
     expect(profile.syscalls).toEqual(base.syscalls);
   });
 
-  it('an argument-filtered base rule is not widened to an unconditional allow', () => {
-    const profile = build(recording({ [X86_64]: ['socket'] }), X86_64, FILTERED, base);
-    expect(profile.syscalls?.filter((r) => r.names?.includes('socket'))).toEqual([base.syscalls?.[2]]);
+  it('a base rule with conditions decides only its calls: the socket calls recorded outside it are added, the base\'s limit holds for the rest', () => {
+    // recorded: socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC); the base allows only family 1 (AF_UNIX)
+    const profile = build({ ...recording({ [X86_64]: ['socket'] }), arguments: new Map([['socket', [[2, 1 | 0x80000, 0]]]]) }, X86_64, FILTERED, base);
+    expect(profile.syscalls?.filter((r) => r.names?.includes('socket'))).toEqual([
+      base.syscalls?.[2],
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2, op: 'SCMP_CMP_EQ' }, { index: 1, value: 0xfff7f7ff, valueTwo: 1, op: 'SCMP_CMP_MASKED_EQ' }] },
+    ]);
+  });
+
+  it('what a conditional base rule blocks stays blocked; the recorded calls outside it are added', () => {
+    const blocking: Profile = { ...base, syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 13, args: [{ index: 0, value: 2, op: 'SCMP_CMP_EQ' }] }] };
+    const rec = { ...recording({ [X86_64]: ['socket'] }), arguments: new Map([['socket', [[2, 2, 0], [10, 1, 0]]]]) };
+    const profile = build(rec, X86_64, FILTERED, blocking);
+    expect(profile.syscalls).toEqual([
+      blocking.syscalls![0],
+      // (AF_INET, SOCK_DGRAM) lies inside the base's block: not added; AF_INET6 is outside it
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 10, op: 'SCMP_CMP_EQ' }, { index: 1, value: 0xfff7f7ff, valueTwo: 1, op: 'SCMP_CMP_MASKED_EQ' }] },
+    ]);
+  });
+
+  it('recorded without argument values, a name is allowed outside the base\'s rules that answer otherwise, which keep their answer', () => {
+    const audit: Profile = {
+      defaultAction: 'SCMP_ACT_ERRNO',
+      syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }, { index: 2, value: 9, op: 'SCMP_CMP_EQ' }] }],
+    };
+    const profile = build(recording({ [X86_64]: ['socket'] }), X86_64, FILTERED, audit);
+    const note = "outside the base's own rules for socket";
+    expect(profile.syscalls).toEqual([
+      audit.syscalls![0],
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 16, op: 'SCMP_CMP_NE' }], comment: note },
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 9, op: 'SCMP_CMP_NE' }] },
+    ]);
   });
 
   it('carries errno answers that differ from the base default, not those equal to it', () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { allRecords, deleteRecord, deleteUnwritten, listRecords, listUnwritten, loadRecord, readUnwritten, rootlessClaimedKeys, saveRecord, saveUnwritten, type BrokerRecord } from '../../src/state/broker-records.js';
+import { existsSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { allRecords, allUnwritten, deleteRecord, deleteUnwritten, listRecords, listUnwritten, loadRecord, pruneKept, readUnwritten, rootlessClaimedKeys, saveRecord, saveUnwritten, type BrokerRecord } from '../../src/state/broker-records.js';
+import { brokerDir } from '../../src/state/paths.js';
 import { gc, type GcRecorder } from '../../src/state/gc.js';
 import type { TargetKey } from '../../src/kernel/target-codec.js';
 import { usePrivateRunDir } from '../helpers.js';
@@ -28,6 +31,35 @@ describe("the broker's records", () => {
     expect(readUnwritten(1001, 'gone')).toMatchObject({ record: { uid: 1001, id: 'gone' }, recorded: { flags: 5n, syscalls: { native: [0, 60] } } });
     deleteUnwritten(1001, 'gone');
     expect(readUnwritten(1001, 'gone')).toBeNull();
+  });
+});
+
+describe("the broker's kept recordings are bounded", () => {
+  /** Kept recordings, one per (uid, id), each a second older than the next. */
+  function keep(...items: [number, string][]): void {
+    for (const [i, [uid, id]] of items.entries()) {
+      saveUnwritten(rec(uid, id, i), { flags: 0n, syscalls: { native: [0] } });
+      const t = 1_700_000_000 + i;
+      utimesSync(join(brokerDir(), 'unwritten', String(uid), `${id}.json`), t, t);
+    }
+  }
+  // uids 200000… are subordinate uids of 1001 here
+  const personOf = (uid: number) => (uid >= 200000 ? 1001 : uid);
+
+  it('per person (all their uids together): their own oldest go first, each logged', () => {
+    keep([1002, 'other'], [1001, 'a'], [200001, 'b'], [200002, 'c'], [1001, 'd']);
+    const pruned = pruneKept({ perPerson: 2, total: 100 }, personOf);
+    expect(pruned.map((p) => p.id)).toEqual(['a', 'b']);
+    expect(allUnwritten().map((k) => k.id)).toEqual(['other', 'c', 'd']);
+    expect(existsSync(join(brokerDir(), 'unwritten', '200001'))).toBe(false); // an emptied uid's directory goes too
+  });
+
+  it('in all, by count and by bytes: the oldest go first', () => {
+    keep([1001, 'a'], [1002, 'b'], [1003, 'c']);
+    expect(pruneKept({ perPerson: 10, total: 2 }, personOf).map((p) => p.id)).toEqual(['a']);
+    const size = allUnwritten()[0]!.bytes;
+    expect(pruneKept({ perPerson: 10, total: 10, bytes: size }, personOf).map((p) => p.id)).toEqual(['b']);
+    expect(listUnwritten(1003)).toEqual(['c']);
   });
 });
 

@@ -82,4 +82,19 @@ describe('the unwritten store', () => {
     expect(listUnwritten().map((i) => i.id)).toEqual(['c', 'd']);
     expect(pruneUnwritten(1e9, 1)).toEqual(['c']);
   });
+
+  it("is capped per starter: one starter's failing writes push out their own oldest, not another's kept profile", () => {
+    let t = 1_700_000_000;
+    const add = (id: string, uid: number) => {
+      setAside(record(id, uid), RECORDED, 'EACCES');
+      utimesSync(unwrittenPath(id), t, t);
+      t++;
+    };
+    add('theirs', 2000); // the oldest of all
+    for (let i = 0; i < 6; i++) add(`flood${i}`, 1000);
+    expect(pruneUnwritten(1e9, 4)).toEqual(['flood0', 'flood1', 'flood2']);
+    expect(listUnwritten().map((i) => i.id)).toEqual(['theirs', 'flood3', 'flood4', 'flood5']);
+    // once they keep no more than the other, the oldest of all goes
+    expect(pruneUnwritten(1e9, 1)).toEqual(['flood3', 'flood4', 'theirs']);
+  });
 });

@@ -7,13 +7,11 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { SeccompGenError, messageOf } from '../../errors.js';
-import { DEFAULT_MAX_TRACED_PER_UID, loadConfig } from '../../config/config.js';
-import { Recorder } from '../../kernel/recorder.js';
+import { DEFAULT_BROKER_MAX_TRACED, DEFAULT_MAX_TRACED_PER_UID, loadConfig } from '../../config/config.js';
 import { logEvent, setLogFile } from '../../log/log.js';
-import { withLock } from '../../state/lock.js';
 import { brokerSocketPath } from '../../broker/paths.js';
 import { startServer } from '../../broker/server.js';
-import { BrokerService, collectGone } from '../../broker/service.js';
+import { BrokerService } from '../../broker/service.js';
 
 /** sd_listen_fds(3): descriptors passed by systemd start at 3, when meant for this process. */
 export function activationFd(env: NodeJS.ProcessEnv = process.env, pid = process.pid): number | undefined {
@@ -24,22 +22,27 @@ export function activationFd(env: NodeJS.ProcessEnv = process.env, pid = process
   return 3;
 }
 
-const GC_INTERVAL_MS = 60_000;
+const DEFAULT_COLLECT_SECONDS = 60;
 
 export const broker: Command = {
   name: 'broker',
-  usage: `Usage: seccomp-gen broker [--idle-exit SECONDS] [--silent-timeout SECONDS]
+  usage: `Usage: seccomp-gen broker [--idle-exit SECONDS] [--step-timeout SECONDS] [--collect-interval SECONDS]
 
 Serve rootless Podman's hooks: the root side of tracing a user's own containers. Listens on
 <run dir>/broker.sock (/run/seccomp-gen/broker.sock), or on the socket systemd passes
 (seccomp-gen-broker.socket; install it with seccomp-gen install --rootless).
 --idle-exit: exit after this long without a request (default: never in the foreground,
   60 under socket activation).
---silent-timeout: drop a client that sends nothing for this long (default 5).
-Needs root. Containers of one user: at most maxTracedPerUid (seccomp-gen config, default 16).
+--step-timeout: drop a client that has not finished a step of its exchange (asking, then
+  acknowledging a recording) within this long, whatever it sends meanwhile (default 5).
+--collect-interval: look for rootless containers that ended without their poststop this often
+  (default 60).
+Needs root. Limits count the person behind a uid (a subordinate uid of /etc/subuid is its
+user's): containers of one user at most maxTracedPerUid (seccomp-gen config, default 16), of all
+users at most brokerMaxTraced (default 512: the rest of the recorder is root's).
 `,
   async run(args) {
-    const { values } = parse(args, { 'idle-exit': { type: 'string' }, 'silent-timeout': { type: 'string' } }, false);
+    const { values } = parse(args, { 'idle-exit': { type: 'string' }, 'step-timeout': { type: 'string' }, 'collect-interval': { type: 'string' } }, false);
     const seconds = (v: string | undefined, name: string): number | undefined => {
       if (v === undefined) return undefined;
       if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0 || Number(v) > 86400) throw new SeccompGenError('USAGE', `--${name} ${v}: expected seconds, above 0 and at most 86400`);
@@ -50,30 +53,26 @@ Needs root. Containers of one user: at most maxTracedPerUid (seccomp-gen config,
     setLogFile(config.logFile);
     const fd = activationFd();
     const idleExit = seconds(values['idle-exit'], 'idle-exit') ?? (fd !== undefined ? 60 : undefined);
-    const silent = seconds(values['silent-timeout'], 'silent-timeout') ?? 5;
+    const stepTimeout = seconds(values['step-timeout'], 'step-timeout') ?? 5;
+    const collectEvery = seconds(values['collect-interval'], 'collect-interval') ?? DEFAULT_COLLECT_SECONDS;
     const service = new BrokerService({
       maxPerUid: config.maxTracedPerUid ?? DEFAULT_MAX_TRACED_PER_UID,
+      maxTraced: config.brokerMaxTraced ?? DEFAULT_BROKER_MAX_TRACED,
       lockTimeoutMs: config.prestartTimeoutSeconds * 1000,
       ...(process.env.SECCOMP_GEN_BPF_OBJECT ? { objectPath: process.env.SECCOMP_GEN_BPF_OBJECT } : {}),
     });
-    const collect = () => {
-      try {
-        const events = withLock(() => {
-          const recorder = Recorder.open();
-          try {
-            return collectGone(recorder);
-          } finally {
-            recorder?.close();
-          }
-        });
-        for (const ev of events) logEvent('broker', ev.action, { uid: ev.uid, id: ev.id }, ev.detail);
-      } catch (e) {
-        logEvent('broker', 'gc-failed', {}, messageOf(e));
-      }
-    };
-    collect(); // what happened while no broker ran
+    let collecting: Promise<void> | undefined;
+    const collect = (): Promise<void> =>
+      (collecting ??= service
+        .collect()
+        .then((events) => {
+          for (const ev of events) logEvent('broker', ev.action, { uid: ev.uid, id: ev.id }, ev.detail);
+        })
+        .catch((e: unknown) => logEvent('broker', 'gc-failed', {}, messageOf(e)))
+        .finally(() => (collecting = undefined)));
+    await collect(); // what happened while no broker ran
     const listen = fd !== undefined ? { fd } : { path: brokerSocketPath() };
-    const running = await startServer({ service, listen, silentTimeoutMs: silent * 1000 });
+    const running = await startServer({ service, listen, stepTimeoutMs: stepTimeout * 1000 });
     const where = 'path' in listen ? listen.path : `the socket systemd passed (fd ${fd})`;
     process.stderr.write(`seccomp-gen broker: listening on ${where}\n`);
     logEvent('broker', 'started', { pid: process.pid }, `listening on ${where}`);
@@ -81,12 +80,16 @@ Needs root. Containers of one user: at most maxTracedPerUid (seccomp-gen config,
       const stop = (why: string) => {
         clearInterval(timer);
         logEvent('broker', 'stopped', {}, why);
-        void running.close().then(() => resolve(0));
+        void Promise.all([running.close(), collecting]).then(() => resolve(0));
       };
+      let lastCollect = Date.now();
       const timer = setInterval(() => {
-        collect();
-        if (idleExit !== undefined && !running.busy() && Date.now() - running.lastActivity() > idleExit * 1000) stop('idle');
-      }, Math.min(GC_INTERVAL_MS, (idleExit ?? 60) * 250));
+        if (Date.now() - lastCollect >= collectEvery * 1000) {
+          lastCollect = Date.now();
+          void collect();
+        }
+        if (idleExit !== undefined && !running.busy() && collecting === undefined && Date.now() - running.lastActivity() > idleExit * 1000) stop('idle');
+      }, Math.min(collectEvery, idleExit ?? collectEvery) * 250);
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });

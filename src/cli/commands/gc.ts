@@ -9,14 +9,16 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { withProgress } from '../progress.js';
-import { loadConfig } from '../../config/config.js';
+import { DEFAULT_BROKER_MAX_TRACED, DEFAULT_MAX_TRACED_PER_UID, loadConfig } from '../../config/config.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
 import { quote } from '../../log/quote.js';
 import { gc as collect, type GcEvent } from '../../state/gc.js';
 import { withLock } from '../../state/lock.js';
 import { hostIdentity } from '../../broker/ownership.js';
-import { collectGone } from '../../broker/service.js';
+import { Persons } from '../../broker/persons.js';
+import { collectGoneInBatches } from '../../broker/service.js';
+import { allRecords } from '../../state/broker-records.js';
 import { listUnwritten } from '../../state/unwritten.js';
 import { writeAll } from '../../trace/writer.js';
 
@@ -37,15 +39,21 @@ write the profiles of their own rootless containers that ended without a poststo
     if (me.rootless) return import('../rootless-user.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
     const config = loadConfig();
     setLogFile(config.logFile);
+    // Rootless containers that are gone: their recordings are kept for their users (src/broker/),
+    // in batches, the lock let go between them (a prestart meanwhile is not refused).
+    const persons = new Persons();
+    const rootless = await collectGoneInBatches({
+      lockTimeoutMs: config.prestartTimeoutSeconds * 1000,
+      kept: { perPerson: config.maxTracedPerUid ?? DEFAULT_MAX_TRACED_PER_UID, total: config.brokerMaxTraced ?? DEFAULT_BROKER_MAX_TRACED, personOf: (uid) => persons.of(uid) },
+    });
+    for (const ev of rootless) {
+      process.stdout.write(`${ev.action} ${quote(ev.id.slice(0, 12))} (uid ${ev.uid}, rootless): ${ev.detail}\n`);
+      logEvent('gc', ev.action, { id: ev.id, uid: ev.uid }, ev.detail);
+    }
     const report = withProgress((progress) =>
       withLock(() => {
         const recorder = Recorder.open();
         try {
-          // Rootless containers that are gone: their recordings are kept for their users (src/broker/).
-          for (const ev of collectGone(recorder)) {
-            process.stdout.write(`${ev.action} ${quote(ev.id.slice(0, 12))} (uid ${ev.uid}, rootless): ${ev.detail}\n`);
-            logEvent('gc', ev.action, { id: ev.id, uid: ev.uid }, ev.detail);
-          }
           const r = collect({
             recorder,
             ...(config.maxTraceSeconds !== undefined ? { maxTraceMs: config.maxTraceSeconds * 1000 } : {}),
@@ -68,7 +76,8 @@ write the profiles of their own rootless containers that ended without a poststo
     for (const ev of [...report.events.filter((e) => e.action !== 'set-aside'), ...written, ...writing]) {
       process.stdout.write(`${ev.action}${ev.id ? ` ${quote(ev.id.slice(0, 12))}` : ''}: ${ev.detail}\n`);
     }
-    process.stdout.write(`${report.kept} container(s) still traced${report.detached ? '; recorder detached' : ''}\n`);
+    const broker = allRecords().length;
+    process.stdout.write(`${report.kept} container(s) still traced${broker ? `, and ${broker} rootless through the broker` : ''}${report.detached ? '; recorder detached' : ''}\n`);
     return 0;
   },
 };

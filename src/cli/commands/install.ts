@@ -1,6 +1,7 @@
 /**
  * install / uninstall: the hooks.d files that make Podman (and CRI-O) run our hooks for a
- * container annotated io.containers.trace-syscall. The templates in hooks/ name node and the hook
+ * container annotated io.containers.trace-syscall; with --docker, the wrapper runtime in
+ * dockerd's daemon.json too (cli/docker-runtime.ts). The templates in hooks/ name node and the hook
  * entry by placeholder; here they become absolute paths, as hooks.d requires.
  */
 import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
@@ -13,46 +14,15 @@ import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 import { machineChecks } from '../../kernel/diagnose.js';
 import { DEFAULT_KUBERNETES_DIR } from '../../policy/output-policy.js';
 import { DEFAULT_RUN_DIR } from '../../state/paths.js';
+import { hookEnv, hookFileNames, renderHooks, type HookSettings } from '../../hooks/definitions.js';
+import { DEFAULT_DOCKER_CONFIG, DEFAULT_RUNTIME_NAME } from '../../runtime/docker-config.js';
+import { installDockerRuntime, uninstallDockerRuntime } from '../docker-runtime.js';
 
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
 /** Where an administrator's unit files go (systemd.unit(5)). */
 export const DEFAULT_SYSTEMD_DIR = '/etc/systemd/system';
-const TEMPLATES = fileURLToPath(new URL('../../../hooks/', import.meta.url));
 const UNIT_TEMPLATES = fileURLToPath(new URL('../../../systemd/', import.meta.url));
 const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
-// The hook entry bundled into one CommonJS file (npm run build:hook): a hook loading ~30 ES
-// modules spent ~30 ms on module loading alone while the container waited, and Node 20's ES
-// module loader costs another ~12 ms per hook over require() even for one file (measured:
-// prestart 58 → 45 ms, poststop 57 → 44 ms, medians of 75 runs outside podman).
-const HOOK_ENTRY = fileURLToPath(new URL('../../hook/main.cjs', import.meta.url));
-
-/** The hooks.d files install writes: one per template in hooks/. */
-export function hookFileNames(): string[] {
-  return readdirSync(TEMPLATES).filter((f) => /^seccomp-gen-.*\.json$/.test(f));
-}
-
-export interface HookSettings {
-  /** hook.timeout in seconds: the runtime kills a hook that takes longer (default: the template's 10). */
-  timeout?: number;
-  /** hook.env entries (NAME=VALUE), e.g. SECCOMP_GEN_CONFIG for a test installation. */
-  env?: string[];
-}
-
-/** The hooks.d documents, with absolute paths filled in. */
-export function renderHooks(node = process.execPath, entry = HOOK_ENTRY, settings: HookSettings = {}): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const file of hookFileNames()) {
-    const text = readFileSync(join(TEMPLATES, file), 'utf8');
-    // Replacer functions: a "$&" or "$'" in a path is text, not a replacement pattern.
-    const doc = JSON.parse(text, (_k, v: unknown) =>
-      typeof v === 'string' ? v.replace('@NODE@', () => node).replace('@HOOK@', () => entry) : v,
-    ) as { hook: Record<string, unknown> };
-    if (settings.timeout !== undefined) doc.hook.timeout = settings.timeout;
-    if (settings.env?.length) doc.hook.env = settings.env;
-    out.set(file, doc);
-  }
-  return out;
-}
 
 /** The broker's systemd units (rootless Podman), with absolute paths and the hooks' env filled in. */
 export function renderUnits(env: readonly string[] = [], node = process.execPath, cli = CLI_ENTRY): Map<string, string> {
@@ -72,6 +42,7 @@ export function renderUnits(env: readonly string[] = [], node = process.execPath
 }
 
 const usage = (verb: string) => `Usage: seccomp-gen ${verb} [--hooks-dir DIR]${verb === 'install' ? ' [--timeout SECONDS] [--env SECCOMP_GEN_X=VALUE]…' : ''} [--rootless [--systemd-dir DIR]]
+         [--docker [--docker-config FILE] [--runtime-name NAME]${verb === 'install' ? ' [--real-runtime RUNTIME] [--docker-default]' : ''}]
 
 ${verb === 'install' ? 'Write' : 'Remove'} the OCI hook files (prestart and poststop) ${verb === 'install' ? 'into' : 'from'} DIR.
 Default DIR: ${DEFAULT_HOOKS_DIR} (where Podman and CRI-O look).
@@ -87,10 +58,34 @@ ${
 }--rootless: also ${verb === 'install' ? 'install' : 'remove'} the broker's systemd units (seccomp-gen-broker.socket and
   .service) ${verb === 'install' ? 'into' : 'from'} --systemd-dir (default ${DEFAULT_SYSTEMD_DIR}), for rootless Podman.${verb === 'install' ? `
   Then: systemctl daemon-reload && systemctl enable --now seccomp-gen-broker.socket` : ''}
+--docker: also ${verb === 'install' ? 'register' : 'unregister'} the wrapper runtime seccomp-gen-runtime ${verb === 'install' ? 'in' : 'from'} dockerd's --docker-config
+  (default ${DEFAULT_DOCKER_CONFIG}) as runtimes.NAME (--runtime-name, default ${DEFAULT_RUNTIME_NAME}); ${
+    verb === 'install'
+      ? `the rest of
+  the file is kept as it is, and an entry of that name that is not seccomp-gen's is never replaced.
+  --real-runtime: what the wrapper runs (runc, crun or a path; default runc).
+  --docker-default: also make it dockerd's default-runtime (over none or runc only).
+  Then restart dockerd, or send it SIGHUP (it reloads its runtimes).`
+      : 'only what install added goes.'
+  }
+  See docs/engines.md for containerd and Kubernetes.
 `;
 
-const options = { 'hooks-dir': { type: 'string' }, rootless: { type: 'boolean' }, 'systemd-dir': { type: 'string' } } as const;
-const installOptions = { ...options, timeout: { type: 'string' }, env: { type: 'string', multiple: true } } as const;
+const options = {
+  'hooks-dir': { type: 'string' },
+  rootless: { type: 'boolean' },
+  'systemd-dir': { type: 'string' },
+  docker: { type: 'boolean' },
+  'docker-config': { type: 'string' },
+  'runtime-name': { type: 'string' },
+} as const;
+const installOptions = { ...options, timeout: { type: 'string' }, env: { type: 'string', multiple: true }, 'real-runtime': { type: 'string' }, 'docker-default': { type: 'boolean' } } as const;
+
+/** The Docker options go with --docker. */
+function checkDockerOptions(values: Record<string, unknown>): void {
+  const stray = ['docker-config', 'runtime-name', 'real-runtime', 'docker-default'].find((o) => values[o] !== undefined);
+  if (!values.docker && stray) throw new SeccompGenError('USAGE', `--${stray} goes with --docker`);
+}
 
 /** --timeout and --env, checked: a hook file podman cannot read would silently trace nothing. */
 export function hookSettings(timeout: string | undefined, env: string[] | undefined): HookSettings {
@@ -102,8 +97,7 @@ export function hookSettings(timeout: string | undefined, env: string[] | undefi
   for (const e of env ?? []) {
     if (!/^SECCOMP_GEN_[A-Z_]+=[^\n]*$/.test(e)) throw new SeccompGenError('USAGE', `--env ${e}: expected SECCOMP_GEN_NAME=VALUE`);
   }
-  // A hook given an env gets only that env (Go's exec.Cmd): keep a PATH for mount(8).
-  if (env?.length) settings.env = [...env, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+  if (env?.length) settings.env = hookEnv(env);
   return settings;
 }
 
@@ -112,7 +106,10 @@ export const install: Command = {
   usage: usage('install'),
   run(args) {
     const { values } = parse(args, installOptions, false);
+    checkDockerOptions(values);
     const settings = hookSettings(values.timeout, values.env);
+    // First: of all the steps, daemon.json is the one that may refuse (an entry not ours).
+    if (values.docker) installDockerRuntime({ config: values['docker-config'], name: values['runtime-name'], realRuntime: values['real-runtime'], makeDefault: values['docker-default'] });
     const dir = resolve(values['hooks-dir'] ?? DEFAULT_HOOKS_DIR);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     for (const [file, doc] of renderHooks(undefined, undefined, settings)) {
@@ -147,6 +144,7 @@ export const uninstall: Command = {
   usage: usage('uninstall'),
   run(args) {
     const { values } = parse(args, options, false);
+    checkDockerOptions(values);
     const dir = resolve(values['hooks-dir'] ?? DEFAULT_HOOKS_DIR);
     for (const file of hookFileNames()) {
       const path = join(dir, basename(file));
@@ -168,6 +166,7 @@ export const uninstall: Command = {
         }
       }
     }
+    if (values.docker) uninstallDockerRuntime({ config: values['docker-config'], name: values['runtime-name'] });
     return 0;
   },
 };

@@ -2,36 +2,17 @@
  * snapshot: the profile so far of a container that is still running (a long-lived service never
  * reaches poststop). Reads the target's bitmap without removing it; tracing goes on.
  */
-import { execFileSync } from 'node:child_process';
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
+import { resolveContainer } from '../containers.js';
 import { SeccompGenError } from '../../errors.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { formatJson, writeFileAtomic } from '../../io/write-file.js';
-import { listTargetIds, loadTarget } from '../../state/targets.js';
+import { loadTarget } from '../../state/targets.js';
 import { unnamedWarning } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';
 import { collectProfile } from '../../trace/collect.js';
 import { allowedCount } from '../../profile/build.js';
-
-/** A traced container's id from its id, a unique id prefix, or its name (asked of podman). */
-export function resolveContainer(ref: string, traced = listTargetIds(), ask = askPodman): string {
-  if (traced.includes(ref)) return ref;
-  const byPrefix = traced.filter((id) => id.startsWith(ref));
-  if (byPrefix.length === 1) return byPrefix[0]!;
-  if (byPrefix.length > 1) throw new SeccompGenError('USAGE', `"${ref}" matches ${byPrefix.length} traced containers: give more of the id`);
-  const id = ask(ref);
-  if (id && traced.includes(id)) return id;
-  throw new SeccompGenError('TARGET', `container "${ref}" is not being traced${id ? '' : ' (no such container)'}; traced now: ${traced.length ? traced.map((t) => t.slice(0, 12)).join(', ') : 'none'}`);
-}
-
-function askPodman(ref: string): string | undefined {
-  try {
-    return execFileSync('podman', ['container', 'inspect', '--format', '{{.Id}}', ref], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export const snapshot: Command = {
   name: 'snapshot',
