@@ -4,6 +4,11 @@
  * task belongs to a traced namespace and, if so, set the syscall's bit in that target's bitmap.
  * No events leave the kernel, so nothing can be lost; user space reads the bitmap when the
  * container stops. Keep the path for untraced tasks short: it runs on every syscall of the host.
+ *
+ * The program comes in three builds of the same code, one per kind of kernel (recorder.h
+ * SG_FEATURE_*, docs/kernels.md); the loader loads the one this kernel can run and leaves the
+ * others out. Separate programs, not one with branches the verifier prunes: 5.10 refuses an
+ * atomic fetch or or anywhere in a program it is given, before it looks for dead code.
  */
 #include "core.h"
 #include <bpf/bpf_helpers.h>
@@ -12,11 +17,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Whether this build may use a feature: a constant in each program, so the compiler keeps one path. */
+#define has(f, feature) ((f) & (feature))
+
+/* The value size is not fixed by a BTF type: for the builds without atomics the loader makes it
+ * sizeof(struct sg_plain_target) (recorder.h), and the verifier checks every access against it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SG_SLOTS);
-	__type(key, __u32);
-	__type(value, struct sg_target);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct sg_target));
 } sg_targets SEC(".maps");
 
 struct {
@@ -25,6 +35,57 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sg_counts);
 } sg_counts SEC(".maps");
+
+/*
+ * The current task's fields. With bpf_get_current_task_btf the task is a BTF pointer, read with
+ * plain loads; without it (before 5.11) each field costs a probe read. Both give the same values.
+ */
+static __always_inline struct task_struct *current_task(const __u32 f)
+{
+	if (has(f, SG_FEATURE_TASK_BTF))
+		return bpf_get_current_task_btf();
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+static __always_inline int seccomp_mode_of(const __u32 f, struct task_struct *task)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? task->seccomp.mode : BPF_CORE_READ(task, seccomp.mode);
+}
+
+static __always_inline __u32 thread_status_of(const __u32 f, struct task_struct *task)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? task->thread_info.status : BPF_CORE_READ(task, thread_info.status);
+}
+
+static __always_inline struct pid *thread_pid_of(const __u32 f, struct task_struct *task)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? task->thread_pid : BPF_CORE_READ(task, thread_pid);
+}
+
+static __always_inline unsigned int pid_level_of(const __u32 f, struct pid *pid)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? pid->level : BPF_CORE_READ(pid, level);
+}
+
+static __always_inline struct pid_namespace *children_ns_of(const __u32 f, struct task_struct *task)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? task->nsproxy->pid_ns_for_children : BPF_CORE_READ(task, nsproxy, pid_ns_for_children);
+}
+
+static __always_inline unsigned int ns_level_of(const __u32 f, struct pid_namespace *ns)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? ns->level : BPF_CORE_READ(ns, level);
+}
+
+static __always_inline unsigned int ns_inum_of(const __u32 f, struct pid_namespace *ns)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? ns->ns.inum : BPF_CORE_READ(ns, ns.inum);
+}
+
+static __always_inline unsigned int mnt_ns_inum_of(const __u32 f, struct task_struct *task)
+{
+	return has(f, SG_FEATURE_TASK_BTF) ? task->nsproxy->mnt_ns->ns.inum : BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+}
 
 /* The target of namespace (kind, inum): probe its slot and the next ones (see recorder.h). */
 static __always_inline struct sg_target *lookup(__u32 kind, __u32 inum)
@@ -68,19 +129,19 @@ static __always_inline struct sg_target *find_by_pid_levels(struct pid *pid, uns
 
 /* The target a task belongs to: its PID namespace or an ancestor of it, else its mount
  * namespace (--pid=host). */
-static __always_inline struct sg_target *find_target(struct task_struct *task)
+static __always_inline struct sg_target *find_target(const __u32 f, struct task_struct *task)
 {
-	struct pid_namespace *children = task->nsproxy->pid_ns_for_children;
-	struct pid *pid = task->thread_pid;
-	unsigned int level = pid->level;
+	struct pid_namespace *children = children_ns_of(f, task);
+	struct pid *pid = thread_pid_of(f, task);
+	unsigned int level = pid_level_of(f, pid);
 	struct sg_target *target;
 	__u32 zero = 0;
 	struct sg_counts *counts;
 
-	/* Fast path, plain loads only: the namespace a task's children go to is its own, unless it
-	 * has just unshared a new one (then the levels differ). */
-	if (level && children->level == level) {
-		target = lookup(SG_KEY_PIDNS, children->ns.inum);
+	/* Fast path, plain loads only (5.11+): the namespace a task's children go to is its own,
+	 * unless it has just unshared a new one (then the levels differ). */
+	if (level && ns_level_of(f, children) == level) {
+		target = lookup(SG_KEY_PIDNS, ns_inum_of(f, children));
 		if (target)
 			return target;
 		if (level == 1)
@@ -92,7 +153,7 @@ static __always_inline struct sg_target *find_target(struct task_struct *task)
 mntns:
 	counts = bpf_map_lookup_elem(&sg_counts, &zero);
 	if (counts && counts->mntns_targets)
-		return lookup(SG_KEY_MNTNS, task->nsproxy->mnt_ns->ns.inum);
+		return lookup(SG_KEY_MNTNS, mnt_ns_inum_of(f, task));
 	return 0;
 }
 
@@ -133,33 +194,78 @@ static __always_inline __u64 arg_of(struct pt_regs *regs, unsigned int arch, int
 	return i == 0 ? BPF_CORE_READ(regs, di) : i == 1 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, dx);
 }
 
-/* Add `value` to a bounded set, once; a value that does not fit marks the set overflowed. */
-static __always_inline void remember(struct sg_argset *set, __u64 value)
+/* The part of a slot only kernels without atomics have (recorder.h): the map's value is larger there. */
+static __always_inline struct sg_plain *plain_of(struct sg_target *target)
 {
-	__u32 seen = set->count;
+	return &((struct sg_plain_target *)target)->plain;
+}
+
+/* Whether `value` is in the set already: the common case after a value's first call, no write. */
+static __always_inline int known(struct sg_argset *set, __u64 value, __u32 upto)
+{
+	for (int i = 0; i < SG_ARG_VALUES; i++) {
+		if (i >= upto)
+			break;
+		if (set->values[i] == value)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Add `value` to set `which` of a bounded set, once; a value that does not fit marks the set
+ * overflowed (the profile then keeps what the tracing filter allowed). Two CPUs adding values at
+ * once must not write the same slot: with atomics a fetch-and-add on `count` gives each its own;
+ * without, each slot has a claim counter, and only the writer whose add made it 1 writes there
+ * (atomic adds on one word are ordered: every later claimer sees 2 or more and tries the next).
+ */
+static __always_inline void remember(const __u32 f, struct sg_target *target, int which, struct sg_argset *set, __u64 value)
+{
 	__u32 index;
 
 	value |= 1ULL << SG_ARG_PRESENT_BIT;
-	for (int i = 0; i < SG_ARG_VALUES; i++) {
-		if (i >= seen)
-			break;
-		if (set->values[i] == value)
-			return; /* the common case after the first call: no write at all */
-	}
-	if (seen >= SG_ARG_VALUES) {
-		set->overflow = 1;
+	if (has(f, SG_FEATURE_ATOMICS)) {
+		__u32 seen = set->count;
+
+		if (known(set, value, seen))
+			return;
+		if (seen >= SG_ARG_VALUES) {
+			set->overflow = 1;
+			return;
+		}
+		index = __sync_fetch_and_add(&set->count, 1);
+		if (index >= SG_ARG_VALUES) {
+			set->overflow = 1;
+			return;
+		}
+		set->values[index & (SG_ARG_VALUES - 1)] = value;
 		return;
 	}
-	index = __sync_fetch_and_add(&set->count, 1);
-	if (index >= SG_ARG_VALUES) {
-		set->overflow = 1;
+	if (known(set, value, SG_ARG_VALUES))
 		return;
+	{
+		__u32 w = which;
+		__u32 *claims;
+
+		barrier_var(w); /* a bound the verifier sees, whatever SG_ARG_SYSCALLS is (record_args checked it) */
+		if (w >= SG_ARG_SYSCALLS)
+			return;
+		claims = plain_of(target)->claims[w];
+		for (int i = 0; i < SG_ARG_VALUES; i++) {
+			if (claims[i])
+				continue;
+			__sync_fetch_and_add(&claims[i], 1); /* no fetch: BPF_XADD, which every kernel has */
+			if (*(volatile __u32 *)&claims[i] != 1)
+				continue;
+			set->values[i] = value;
+			return;
+		}
 	}
-	set->values[index & (SG_ARG_VALUES - 1)] = value;
+	set->overflow = 1;
 }
 
 /* Record the table's arguments of one call of a traced task (never reached by untraced ones). */
-static __always_inline void record_args(struct sg_target *target, struct bpf_raw_tracepoint_args *ctx, unsigned int arch, __u64 nr)
+static __always_inline void record_args(const __u32 f, struct sg_target *target, struct bpf_raw_tracepoint_args *ctx, unsigned int arch, __u64 nr)
 {
 	int which = arg_set_of(arch, nr);
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
@@ -183,11 +289,16 @@ static __always_inline void record_args(struct sg_target *target, struct bpf_raw
 			set->overflow = 1;
 			return;
 		}
-		remember(set, family | type << 16 | protocol << 32);
+		remember(f, target, which, set, family | type << 16 | protocol << 32);
 		return;
 	case SG_ARG_CLONE:
 	case SG_ARG_UNSHARE:
 		flags = arg_of(regs, arch, 0) & (which == SG_ARG_CLONE ? SG_CLONE_NS_MASK : SG_UNSHARE_NS_MASK);
+		if (!has(f, SG_FEATURE_ATOMICS)) {
+			/* The combinations seen, as values: user space ORs them (target-codec.ts). */
+			remember(f, target, which, set, flags);
+			return;
+		}
 		flags |= 1ULL << SG_ARG_PRESENT_BIT;
 		if ((set->values[0] & flags) != flags)
 			__sync_fetch_and_or(&set->values[0], flags);
@@ -196,24 +307,22 @@ static __always_inline void record_args(struct sg_target *target, struct bpf_raw
 		return;
 	case SG_ARG_SETNS:
 	case SG_ARG_IOCTL:
-		remember(set, arg_of(regs, arch, 1) & 0xffffffff);
+		remember(f, target, which, set, arg_of(regs, arch, 1) & 0xffffffff);
 		return;
 	default: /* personality, prctl */
-		remember(set, arg_of(regs, arch, 0) & 0xffffffff);
+		remember(f, target, which, set, arg_of(regs, arch, 0) & 0xffffffff);
 		return;
 	}
 }
 
-SEC("raw_tp/sys_enter")
-int record_syscall(struct bpf_raw_tracepoint_args *ctx)
+/* What every build does on a syscall entry, with the features `f` it may use. */
+static __always_inline int record(struct bpf_raw_tracepoint_args *ctx, const __u32 f)
 {
-	/* A BTF pointer: its fields are read with plain loads, not a helper call each. */
-	struct task_struct *task = bpf_get_current_task_btf();
-	int filtered = task->seccomp.mode == SECCOMP_MODE_FILTER;
+	struct task_struct *task = current_task(f);
+	int filtered = seccomp_mode_of(f, task) == SECCOMP_MODE_FILTER;
 	struct sg_target *target;
 	long id = ctx->args[1];
-	unsigned int arch = SG_ARCH_NATIVE;
-	__u64 bit, *word, nr;
+	__u64 nr, arch = SG_ARCH_NATIVE;
 
 	/* Most host tasks run without a filter: they leave here unless a target records unfiltered. */
 	if (!filtered) {
@@ -223,7 +332,7 @@ int record_syscall(struct bpf_raw_tracepoint_args *ctx)
 		if (!counts || !counts->unfiltered_targets)
 			return 0;
 	}
-	target = find_target(task);
+	target = find_target(f, task);
 	if (!target)
 		return 0;
 	if ((target->flags & SG_FLAG_FILTERED_ONLY) && !filtered)
@@ -235,17 +344,58 @@ int record_syscall(struct bpf_raw_tracepoint_args *ctx)
 	if (nr & X32_SYSCALL_BIT) {
 		arch = SG_ARCH_X32;
 		nr &= ~X32_SYSCALL_BIT;
-	} else if (task->thread_info.status & TS_COMPAT) {
+	} else if (thread_status_of(f, task) & TS_COMPAT) {
 		arch = SG_ARCH_COMPAT;
 	}
 	if (nr >= SG_MAX_SYSCALLS)
 		return 0;
+	record_args(f, target, ctx, arch, nr);
 
-	word = &target->bits[arch][nr / 64];
-	bit = 1ULL << (nr % 64);
-	/* Read before the atomic: after the first call the bit is set and the cache line stays shared. */
-	if (!(*word & bit))
-		__sync_fetch_and_or(word, bit);
-	record_args(target, ctx, arch, nr);
+	/*
+	 * The index into the bitmap (or bytes), bounded by masks the verifier tracks: clang knows
+	 * nr < SG_MAX_SYSCALLS and arch < SG_ARCHS and would drop a plain mask, after which 6.1's
+	 * verifier lost the bound across its register copies ("R4 unbounded memory access").
+	 * barrier_var makes clang forget what it knows, so the masks stay in the code.
+	 */
+	barrier_var(nr);
+	barrier_var(arch);
+	nr &= SG_MAX_SYSCALLS - 1;
+	if (arch >= SG_ARCHS)
+		return 0;
+	if (has(f, SG_FEATURE_ATOMICS)) {
+		__u64 *word = &target->bits[arch][nr / 64];
+		__u64 bit = 1ULL << (nr % 64);
+
+		/* Read before the atomic: after the first call the bit is set and the cache line stays shared. */
+		if (!(*word & bit))
+			__sync_fetch_and_or(word, bit);
+	} else {
+		/* A byte of its own per syscall: two CPUs storing 1 at once lose nothing. */
+		unsigned char *seen = &plain_of(target)->seen[arch][nr];
+
+		if (!*seen)
+			*seen = 1;
+	}
 	return 0;
+}
+
+/* Kernels 5.12 and later (x86_64; arm64's JIT took longer): atomics and BTF task pointers. */
+SEC("raw_tp/sys_enter")
+int record_syscall(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record(ctx, SG_FEATURE_ATOMICS | SG_FEATURE_TASK_BTF);
+}
+
+/* 5.11, or a JIT without the atomics: BTF task pointers, a byte per syscall. */
+SEC("raw_tp/sys_enter")
+int record_plain_btf(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record(ctx, SG_FEATURE_TASK_BTF);
+}
+
+/* 5.8 to 5.10: probe reads, a byte per syscall. */
+SEC("raw_tp/sys_enter")
+int record_plain(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record(ctx, 0);
 }

@@ -40,7 +40,8 @@
  * (load 0.24 at 1,000) and 32 probes, 300 simulated runs of churning registrations refused none
  * up to 1,200 live (2 of 300 at 1,500; test/kernel/slots.test.ts holds 1,000). Untraced tasks
  * mostly stop at the first, empty, slot. A slot is 1488 B (bitmaps and argument sets): the map
- * is 4096 x 1488 B = 6.1 MiB of kernel memory while anything is traced (8192 slots would be 12).
+ * is 4096 x 1488 B = 6.1 MiB of kernel memory while anything is traced (8192 slots would be 12);
+ * on kernels without BPF atomics 5072 B (struct sg_plain added), 20.8 MiB.
  */
 #define SG_SLOT_BITS 12
 #define SG_SLOTS (1 << SG_SLOT_BITS)
@@ -90,7 +91,24 @@
 #define SG_SOCK_FLAGS 0x80800 /* SOCK_NONBLOCK | SOCK_CLOEXEC */
 #define SG_AF_NETLINK 16
 
-/* One syscall's recorded values. `count` may pass SG_ARG_VALUES under contention: read min(). */
+/*
+ * What a build of the program may use (recorder.bpf.c has one program per kind of kernel, and
+ * src/kernel/features.ts probes the kernel to choose; the table is in docs/kernels.md):
+ *   SG_FEATURE_ATOMICS   BPF atomic fetch-and-add and or (5.12): a bit per syscall, set with an
+ *                        atomic or; an argument value's slot claimed with a fetch-and-add.
+ *                        Without: a byte per syscall, set with a plain store, and argument
+ *                        slots claimed with the non-fetching atomic add every kernel has
+ *                        (struct sg_plain, appended to the slot: the loader sets the map's value
+ *                        size to sizeof(struct sg_plain_target)). Neither way loses a call or a
+ *                        value to a concurrent writer.
+ *   SG_FEATURE_TASK_BTF  bpf_get_current_task_btf (5.11): the task's fields read with plain
+ *                        loads. Without: bpf_get_current_task and a probe read per field.
+ */
+#define SG_FEATURE_ATOMICS 0x1
+#define SG_FEATURE_TASK_BTF 0x2
+
+/* One syscall's recorded values. `count` may pass SG_ARG_VALUES under contention; without
+ * atomics it is not kept. A value is there when its SG_ARG_PRESENT_BIT is set. */
 struct sg_argset {
 	unsigned int count;
 	unsigned int overflow; /* a value did not fit: the profile falls back to the tracing filter */
@@ -104,6 +122,21 @@ struct sg_target {
 	unsigned long long flags; /* SG_FLAG_*; 64-bit so the program can update it atomically on any BPF ISA */
 	unsigned long long bits[SG_ARCHS][SG_WORDS];
 	struct sg_argset args[SG_ARG_SYSCALLS]; /* appended: the fields above keep their offsets */
+};
+
+/*
+ * What a slot holds in addition on kernels without atomics (after struct sg_target): a byte per
+ * syscall, and per argument set how many writers claimed each of its slots (only the one that
+ * saw its own claim as the first, 1, writes the value there; the others try the next slot).
+ */
+struct sg_plain {
+	unsigned char seen[SG_ARCHS][SG_MAX_SYSCALLS];
+	unsigned int claims[SG_ARG_SYSCALLS][SG_ARG_VALUES];
+};
+
+struct sg_plain_target {
+	struct sg_target target;
+	struct sg_plain plain;
 };
 
 /* Counts that let the hot path skip lookups nobody needs (one array entry, key 0). */

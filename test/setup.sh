@@ -16,6 +16,9 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
           gcc-multilib podman runc crun conmon busybox-static debootstrap strace docker.io
           groff-base man-db golang-go bindfs catatonit)
+# The kernel matrix (test/e2e/kernels.test.ts) boots Debian's own kernels under qemu (TCG: these
+# machines have no KVM); kmod's depmod and modprobe resolve a kernel's modules for its initrd.
+PACKAGES+=(qemu-system-x86 kmod)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   audit: { summary: 'turn the kernel\'s seccomp audit records (logged or refused syscalls) into profile additions', load: async () => (await import('./commands/audit.js')).audit },
   broker: { summary: 'serve rootless Podman: the root side that traces a user\'s own containers (socket-activated or foreground)', load: async () => (await import('./commands/broker.js')).broker },
+  check: { summary: 'say whether tracing will work on this machine (kernel, BTF, privileges, libraries, the recorder loading), and why not', load: async () => (await import('./commands/check.js')).check },
   convert: { summary: 'rewrite a profile for podman, docker, an OCI config or a Kubernetes SeccompProfile', load: async () => (await import('./commands/convert.js')).convert },
   diff: { summary: 'show the syscalls added, removed and changed between two profiles', load: async () => (await import('./commands/diff.js')).diff },
   gc: { summary: 'clean up tracing state of containers that are gone (their profiles are written)', load: async () => (await import('./commands/gc.js')).gc },

@@ -35,6 +35,13 @@ interface Bindings {
   lookup: (fd: number, key: Buffer, value: Buffer) => number;
   update: (fd: number, key: Buffer, value: Buffer, flags: bigint) => number;
   lookupBatch: (fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: number[], opts: null) => number;
+  mapSetValueSize: (map: Ptr, size: number) => number;
+  programSetAutoload: (prog: Ptr, autoload: boolean) => number;
+  programSetLogBuf: (prog: Ptr, buf: Buffer, size: number) => number;
+  probeHelper: (progType: number, helperId: number, opts: null) => number;
+  progLoad: (progType: number, name: string, license: string, insns: Buffer, count: number, opts: null) => number;
+  majorVersion: () => number;
+  minorVersion: () => number;
 }
 
 let bindings: Bindings | undefined;
@@ -77,6 +84,14 @@ function lib(): Bindings {
     lookupBatch: l.func(
       'int bpf_map_lookup_batch(int fd, void *in_batch, _Out_ void *out_batch, _Out_ void *keys, _Out_ void *values, _Inout_ uint32_t *count, void *opts)',
     ),
+    mapSetValueSize: l.func('int bpf_map__set_value_size(bpf_map *map, uint32_t size)'),
+    programSetAutoload: l.func('int bpf_program__set_autoload(bpf_program *prog, bool autoload)'),
+    // The buffer is kept by libbpf until load: BpfObject holds it as long.
+    programSetLogBuf: l.func('int bpf_program__set_log_buf(bpf_program *prog, void *buf, size_t size)'),
+    probeHelper: l.func('int libbpf_probe_bpf_helper(int prog_type, int helper_id, const void *opts)'),
+    progLoad: l.func('int bpf_prog_load(int prog_type, const char *name, const char *license, const void *insns, size_t insn_cnt, const void *opts)'),
+    majorVersion: l.func('uint32_t libbpf_major_version(void)'),
+    minorVersion: l.func('uint32_t libbpf_minor_version(void)'),
   };
   // libbpf prints its own warnings to stderr, which podman would show beside ours. Our
   // errors carry the errno and the step; SECCOMP_GEN_DEBUG=1 keeps libbpf's detail.
@@ -110,8 +125,10 @@ export class BpfCallError extends SeccompGenError {
   constructor(
     readonly step: string,
     readonly errno: number,
+    /** The verifier's words, when it refused a program. */
+    readonly verifier = '',
   ) {
-    super('BPF', `${step} failed: ${errnoName(errno)}${hint(step, errno)}`);
+    super('BPF', `${step} failed: ${errnoName(errno)}${verifier ? ` (the verifier: ${verifier})` : hint(step, errno)}`);
   }
 }
 
@@ -125,16 +142,49 @@ function checkPtr(step: string, p: Ptr): Ptr {
   return p;
 }
 
+/**
+ * The verifier's own words for a refusal: the last lines of its log before the summary it prints
+ * ("processed N insns …"), e.g. "R4 unbounded memory access, make sure to bounds check any such
+ * access". Empty when the log says nothing (a refusal before verification).
+ */
+export function verifierComplaint(log: string): string {
+  const lines = log.split('\n').map((l) => l.trim()).filter((l) => l && !/^(processed \d+ insns|verification time|stack depth|-- END PROG LOAD LOG --)/.test(l));
+  // The complaint follows the last instruction the verifier printed ("123: (bf) r1 = r2 ...").
+  let last = -1;
+  lines.forEach((l, i) => {
+    if (/^\d+: \(/.test(l) || /^from \d+ to \d+/.test(l)) last = i;
+  });
+  return lines.slice(last + 1).join('; ').slice(0, 300);
+}
+
+/** The verifier log kept for a load that fails: the end of a refusal's trace is what matters. */
+const VERIFIER_LOG_SIZE = 4 << 20;
+
 /** A BPF object file opened (and later loaded) by libbpf; close() it when done. */
 export class BpfObject {
+  private log: Buffer | undefined;
+
   private constructor(private ptr: Ptr) {}
 
   static open(path: string): BpfObject {
     return new BpfObject(checkPtr(`opening BPF object ${path}`, lib().objectOpenFile(path, null)));
   }
 
-  load(): void {
-    checkInt('loading the BPF program into the kernel', lib().objectLoad(this.ptr));
+  /**
+   * Load every program and create the maps. When the kernel refuses a program, the error carries
+   * the verifier's complaint (libbpf asks the kernel for its log only after a refusal).
+   */
+  load(programs: string[] = []): void {
+    for (const name of programs) {
+      // Not zeroed (4 MiB, on every cold prestart): the kernel NUL-terminates what it writes, and an
+      // empty log reads as empty.
+      this.log ??= Buffer.allocUnsafe(VERIFIER_LOG_SIZE).fill(0, 0, 1);
+      checkInt(`keeping the verifier log of ${name}`, lib().programSetLogBuf(this.program(name).ptr, this.log, this.log.length));
+    }
+    const rc = lib().objectLoad(this.ptr);
+    if (rc >= 0) return;
+    const complaint = this.log ? verifierComplaint(this.log.toString('utf8', 0, Math.max(0, this.log.indexOf(0)))) : '';
+    throw new BpfCallError('loading the BPF program into the kernel', -rc, complaint);
   }
 
   map(name: string): BpfMapSpec {
@@ -175,15 +225,23 @@ export class BpfMapSpec {
   pin(path: string): void {
     checkInt(`pinning map ${this.name} at ${path}`, lib().mapPin(this.ptr, path));
   }
+  /** Before load: another value size than the object declares. */
+  setValueSize(size: number): void {
+    checkInt(`setting map ${this.name}'s value size`, lib().mapSetValueSize(this.ptr, size));
+  }
 }
 
 export class BpfProgramSpec {
   constructor(
-    private readonly ptr: Ptr,
+    readonly ptr: Ptr,
     readonly name: string,
   ) {}
   get section(): string {
     return lib().programSection(this.ptr);
+  }
+  /** Before load: do not load this program (another build of it is the one this kernel runs). */
+  leaveOut(): void {
+    checkInt(`leaving program ${this.name} out`, lib().programSetAutoload(this.ptr, false));
   }
   /** Attach by the program's SEC() and pin the link, so it outlives this process. */
   attachAndPin(path: string): void {
@@ -195,6 +253,37 @@ export class BpfProgramSpec {
       lib().linkDestroy(link);
     }
   }
+}
+
+/** The libbpf loaded, e.g. "1.1" (throws the "install libbpf1" error if there is none). */
+export function libbpfVersion(): string {
+  return `${lib().majorVersion()}.${lib().minorVersion()}`;
+}
+
+/** bpf_prog_type values the probes use (uapi/linux/bpf.h). */
+export const PROG_TYPE_RAW_TRACEPOINT = 17;
+
+/** Whether the kernel lets a program of `progType` call helper `helperId` (libbpf's probe). */
+export function helperAvailable(progType: number, helperId: number): boolean {
+  const rc = lib().probeHelper(progType, helperId, null);
+  if (rc < 0) throw new BpfCallError(`probing BPF helper ${helperId}`, -rc);
+  return rc === 1;
+}
+
+/**
+ * Whether the kernel loads a program made of these raw instructions (8 bytes each): a probe of
+ * an instruction's support. A refusal is false; an error that says nothing about the program
+ * (EPERM: no privilege) is thrown.
+ */
+export function programLoads(progType: number, instructions: Buffer): boolean {
+  const fd = lib().progLoad(progType, 'sg_probe', 'GPL', instructions, instructions.length / 8, null);
+  if (fd >= 0) {
+    closeSync(fd);
+    return true;
+  }
+  const name = errnoName(-fd);
+  if (name === 'EINVAL' || name === 'ENOTSUPP' || name === 'EOPNOTSUPP' || fd === -524) return false;
+  throw new BpfCallError('loading a probe BPF program', -fd);
 }
 
 /** A file descriptor of a pinned BPF object. */

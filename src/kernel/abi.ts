@@ -5,7 +5,19 @@
 import { fileURLToPath } from 'node:url';
 import { ARGUMENT_SYSCALLS, MAX_RECORDED_VALUES } from '../syscalls/argument-table.js';
 
-export const PROGRAM_NAME = 'record_syscall';
+/**
+ * The program's builds, one per kind of kernel (bpf/recorder.bpf.c, features.ts chooses): the
+ * loader loads one and leaves the others out. All attach at PROGRAM_SECTION.
+ */
+export const PROGRAMS = {
+  /** 5.12+: BPF atomics and BTF task pointers; slots of TARGET_SIZE. */
+  atomics: 'record_syscall',
+  /** 5.11, or a JIT without atomics: BTF task pointers, a byte per syscall; slots of PLAIN_TARGET_SIZE. */
+  plainBtf: 'record_plain_btf',
+  /** 5.8 to 5.10: probe reads, a byte per syscall; slots of PLAIN_TARGET_SIZE. */
+  plain: 'record_plain',
+} as const;
+export type ProgramBuild = keyof typeof PROGRAMS;
 export const PROGRAM_SECTION = 'raw_tp/sys_enter';
 export const TARGETS_MAP = 'sg_targets';
 export const COUNTS_MAP = 'sg_counts';
@@ -54,6 +66,19 @@ export const ARGS_OFFSET = 16 + ARCHS * WORDS * 8;
 export const KEY_SIZE = 4;
 /** struct sg_target { u32 kind; u32 inum; u64 flags; u64 bits[ARCHS][WORDS]; struct sg_argset args[ARG_SYSCALLS]; } */
 export const TARGET_SIZE = ARGS_OFFSET + ARG_SYSCALLS * ARGSET_SIZE;
+/**
+ * Kernels without BPF atomics: struct sg_plain { u8 seen[ARCHS][MAX_SYSCALLS]; u32
+ * claims[ARG_SYSCALLS][ARG_VALUES]; } follows struct sg_target in every slot (bpf/recorder.h).
+ */
+export const SEEN_OFFSET = TARGET_SIZE;
+export const PLAIN_TARGET_SIZE = TARGET_SIZE + ARCHS * MAX_SYSCALLS + ARG_SYSCALLS * ARG_VALUES * 4;
+/** The two slot sizes a recorder may have: the map's value size says which this kernel got. */
+export const TARGET_SIZES = [TARGET_SIZE, PLAIN_TARGET_SIZE] as const;
+
+/** What a build may use (recorder.h SG_FEATURE_*). */
+export const FEATURE_ATOMICS = 0x1;
+export const FEATURE_TASK_BTF = 0x2;
+
 /** struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; } */
 export const COUNTS_SIZE = 8;
 

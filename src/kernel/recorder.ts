@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BpfObject, arrayValues, closeFd, mapLookup, mapShape, mapUpdate, openPinned } from '../ffi/libbpf.js';
 import { SeccompGenError } from '../errors.js';
-import { COUNTS_MAP, COUNTS_SIZE, FLAG_FILTERED_ONLY, OBJECT_PATH, PROBES, PROGRAM_NAME, SLOTS, TARGET_SIZE, TARGETS_MAP } from './abi.js';
+import { COUNTS_MAP, COUNTS_SIZE, FLAG_FILTERED_ONLY, OBJECT_PATH, PROBES, PROGRAMS, SLOTS, TARGET_SIZE, TARGET_SIZES, TARGETS_MAP } from './abi.js';
+import { buildFor, probeFeatures, type KernelFeatures } from './features.js';
 import { placeFor, probeSequence, tombstonesToEmpty, type SlotState } from './slots.js';
 import { DEFAULT_PIN_DIR, ensureBpffs } from './bpffs.js';
 import {
@@ -48,18 +49,44 @@ function unpinAll(): void {
   }
 }
 
-function loadAndPin(objectPath: string): void {
+/**
+ * The recorder's object opened with the one build of the program this kernel runs (features.ts),
+ * its slots sized for it, and loaded: the verifier has accepted it, nothing is attached or pinned
+ * yet. Close it when done.
+ */
+function loadForThisKernel(objectPath: string): { obj: BpfObject; features: KernelFeatures; program: string } {
   if (!existsSync(objectPath)) {
     throw new SeccompGenError('BPF', `BPF object ${objectPath} is missing: reinstall seccomp-gen, or build it with npm run build`);
   }
-  const p = pins();
-  mkdirSync(pinDir(), { recursive: true, mode: 0o700 });
+  const features = probeFeatures();
+  const { program, targetSize } = buildFor(features);
   const obj = BpfObject.open(objectPath);
   try {
-    obj.load();
+    for (const other of Object.values(PROGRAMS)) if (other !== program) obj.program(other).leaveOut();
+    if (targetSize !== TARGET_SIZE) obj.map(TARGETS_MAP).setValueSize(targetSize);
+    obj.load([program]);
+  } catch (e) {
+    obj.close();
+    throw e;
+  }
+  return { obj, features, program };
+}
+
+/** Whether the recorder loads here, and which build: loaded, then let go, never attached (seccomp-gen check). */
+export function tryLoad(objectPath = OBJECT_PATH): KernelFeatures {
+  const { obj, features } = loadForThisKernel(objectPath);
+  obj.close();
+  return features;
+}
+
+function loadAndPin(objectPath: string): void {
+  const p = pins();
+  const { obj, program } = loadForThisKernel(objectPath); // a refusal leaves nothing behind
+  try {
+    mkdirSync(pinDir(), { recursive: true, mode: 0o700 });
     obj.map(TARGETS_MAP).pin(p.targets);
     obj.map(COUNTS_MAP).pin(p.counts);
-    obj.program(PROGRAM_NAME).attachAndPin(p.link);
+    obj.program(program).attachAndPin(p.link);
   } catch (e) {
     unpinAll();
     throw e;
@@ -73,21 +100,28 @@ function loadAndPin(objectPath: string): void {
  * another version of seccomp-gen (an upgrade while containers were traced) has other slot sizes,
  * and reading it with ours would misread every slot (or, the other way round, overrun a buffer).
  */
-function openTargets(path: string): number {
+function openTargets(path: string): { fd: number; size: number } {
   const fd = openPinned(path);
   const shape = mapShape(fd);
-  if (shape.valueSize !== TARGET_SIZE || shape.maxEntries !== SLOTS) {
+  if (!(TARGET_SIZES as readonly number[]).includes(shape.valueSize) || shape.maxEntries !== SLOTS) {
     closeFd(fd);
-    throw new SeccompGenError('BPF', `the attached recorder (${pinDir()}) is another seccomp-gen version's: its slots are ${shape.valueSize} B x ${shape.maxEntries}, this version's ${TARGET_SIZE} B x ${SLOTS}. Let the containers it traces stop (seccomp-gen status), then seccomp-gen gc; or remove it: rm -r ${pinDir()}`);
+    throw new SeccompGenError('BPF', `the attached recorder (${pinDir()}) is another seccomp-gen version's: its slots are ${shape.valueSize} B x ${shape.maxEntries}, this version's ${TARGET_SIZES.join(' or ')} B x ${SLOTS}. Let the containers it traces stop (seccomp-gen status), then seccomp-gen gc; or remove it: rm -r ${pinDir()}`);
   }
-  return fd;
+  return { fd, size: shape.valueSize };
 }
 
 export class Recorder {
+  private targetsFd: number;
+  /** The slot size this kernel's recorder has (abi.ts TARGET_SIZES: larger without atomics). */
+  private readonly targetSize: number;
+
   private constructor(
-    private targetsFd: number,
+    targets: { fd: number; size: number },
     private countsFd: number,
-  ) {}
+  ) {
+    this.targetsFd = targets.fd;
+    this.targetSize = targets.size;
+  }
 
   /** The pinned recorder, loaded and attached first if nothing (or only part of it) is pinned. */
   static attach(objectPath = OBJECT_PATH): Recorder {
@@ -108,7 +142,7 @@ export class Recorder {
   }
 
   private slot(index: number): Buffer {
-    const value = mapLookup(this.targetsFd, encodeSlot(index), TARGET_SIZE);
+    const value = mapLookup(this.targetsFd, encodeSlot(index), this.targetSize);
     if (!value) throw new SeccompGenError('BPF', `recorder slot ${index} cannot be read`);
     return value;
   }
@@ -142,7 +176,7 @@ export class Recorder {
       throw new SeccompGenError('TARGET', `the recorder's table is full: all ${PROBES} slots namespace ${keyName(key)} may use are taken (${this.keys().length} containers traced in ${SLOTS} slots): stop some, or run seccomp-gen gc`);
     }
     this.adjustCounts(key, flags, +1); // before the slot: counts too high cost a lookup, too low lose calls
-    mapUpdate(this.targetsFd, encodeSlot(place), encodeNewTarget(key, flags));
+    mapUpdate(this.targetsFd, encodeSlot(place), encodeNewTarget(key, flags, this.targetSize));
   }
 
   read(key: TargetKey): RecordedTarget | null {
@@ -154,12 +188,12 @@ export class Recorder {
     const index = this.find(key);
     if (index === undefined) return false;
     const flags = targetFlags(this.slot(index));
-    mapUpdate(this.targetsFd, encodeSlot(index), encodeTombstone());
+    mapUpdate(this.targetsFd, encodeSlot(index), encodeTombstone(this.targetSize));
     const kindAt = (i: number): SlotState['kind'] => {
       const held = decodeSlotKey(this.slot(i));
       return held === 'empty' || held === 'tombstone' ? held : 'used';
     };
-    for (const i of tombstonesToEmpty(index, kindAt)) mapUpdate(this.targetsFd, encodeSlot(i), Buffer.alloc(TARGET_SIZE));
+    for (const i of tombstonesToEmpty(index, kindAt)) mapUpdate(this.targetsFd, encodeSlot(i), Buffer.alloc(this.targetSize));
     this.adjustCounts(key, flags, -1); // after the slot, for the same reason
     return true;
   }
@@ -167,12 +201,13 @@ export class Recorder {
   /** Every traced namespace and its flags, from one batch read (bitmaps are not decoded). */
   private entries(): { key: TargetKey; flags: bigint }[] {
     const out: { key: TargetKey; flags: bigint }[] = [];
-    const all = arrayValues(this.targetsFd, SLOTS, TARGET_SIZE);
+    const size = this.targetSize;
+    const all = arrayValues(this.targetsFd, SLOTS, size);
     for (let index = 0; index < SLOTS; index++) {
       // Most slots are empty: look at the kind word before making a view of the slot (1024
       // Buffer views per scan were ~2 ms of a ~45 ms hook).
-      if (all.readUInt32LE(index * TARGET_SIZE) === 0) continue;
-      const value = all.subarray(index * TARGET_SIZE, (index + 1) * TARGET_SIZE);
+      if (all.readUInt32LE(index * size) === 0) continue;
+      const value = all.subarray(index * size, (index + 1) * size);
       const held = decodeSlotKey(value);
       if (held !== 'empty' && held !== 'tombstone') out.push({ key: held, flags: targetFlags(value) });
     }

@@ -2,7 +2,7 @@
  * Encoding and decoding of the recorder's map entries (bpf/recorder.h), as pure functions over
  * Buffers: native byte order, which on every arch we build for is little-endian.
  */
-import { ARCHS, ARGSET_SIZE, ARGS_OFFSET, ARG_PRESENT_BIT, ARG_VALUES, COUNTS_SIZE, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from './abi.js';
+import { ARCHS, ARGSET_SIZE, ARGS_OFFSET, ARG_PRESENT_BIT, ARG_VALUES, COUNTS_SIZE, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, MAX_SYSCALLS, PLAIN_TARGET_SIZE, SEEN_OFFSET, TARGET_SIZE, WORDS } from './abi.js';
 import { ARCH_SLOTS, type ArchSlot } from '../syscalls/arches.js';
 import { ARGUMENT_SYSCALLS } from '../syscalls/argument-table.js';
 
@@ -59,9 +59,9 @@ export function keyName(key: TargetKey): string {
   return `${key.kind}:[${key.inum}]`;
 }
 
-/** A fresh entry for `key`: flags set, no syscall seen yet. */
-export function encodeNewTarget(key: TargetKey, flags: bigint): Buffer {
-  const buf = Buffer.alloc(TARGET_SIZE);
+/** A fresh entry for `key`: flags set, no syscall seen yet. `size`: the recorder's slot size (abi.ts TARGET_SIZES). */
+export function encodeNewTarget(key: TargetKey, flags: bigint, size: number = TARGET_SIZE): Buffer {
+  const buf = Buffer.alloc(size);
   buf.writeUInt32LE(KIND_CODE[key.kind], 0);
   buf.writeUInt32LE(key.inum, 4);
   buf.writeBigUInt64LE(flags, 8);
@@ -69,8 +69,8 @@ export function encodeNewTarget(key: TargetKey, flags: bigint): Buffer {
 }
 
 /** A removed target's slot: keeps probe chains through it intact (bpf/recorder.h). */
-export function encodeTombstone(): Buffer {
-  const buf = Buffer.alloc(TARGET_SIZE);
+export function encodeTombstone(size: number = TARGET_SIZE): Buffer {
+  const buf = Buffer.alloc(size);
   buf.writeUInt32LE(KEY_TOMBSTONE, 0);
   return buf;
 }
@@ -97,36 +97,46 @@ const PRESENT = 1n << BigInt(ARG_PRESENT_BIT);
  * The bounded sets after the bitmaps (struct sg_argset in bpf/recorder.h), as value tuples per
  * syscall: socket/socketpair [family, type, protocol] (unpacked from family | type << 16 |
  * protocol << 32), clone/unshare [namespace bits seen], the others [value]. A full set is
- * 'overflow'. A slot counted but not yet written (a live snapshot racing a writer) is skipped.
+ * 'overflow'. A value is there when its present bit is: a slot claimed but not yet written (a
+ * live snapshot racing a writer) is skipped, and `count` is not read (kernels without atomics
+ * do not keep it). clone/unshare hold one OR of every call's bits with atomics, and each
+ * combination seen without: either way the tuple is their OR.
  */
 export function decodeArguments(buf: Buffer): Map<string, number[][] | 'overflow'> {
   const out = new Map<string, number[][] | 'overflow'>();
   ARGUMENT_SYSCALLS.forEach((entry, i) => {
     const at = ARGS_OFFSET + i * ARGSET_SIZE;
-    const count = Math.min(buf.readUInt32LE(at), ARG_VALUES);
     if (buf.readUInt32LE(at + 4)) {
       out.set(entry.name, 'overflow');
       return;
     }
-    const tuples: number[][] = [];
-    for (let v = 0; v < count; v++) {
+    const values = new Set<bigint>();
+    for (let v = 0; v < ARG_VALUES; v++) {
       const raw = buf.readBigUInt64LE(at + 8 + v * 8);
-      if (!(raw & PRESENT)) continue;
-      const value = raw & ~PRESENT;
-      if (entry.kind === 'socket') tuples.push([Number(value & 0xffffn), Number((value >> 16n) & 0xffffn), Number(value >> 32n)]);
-      else tuples.push([Number(value)]);
+      if (raw & PRESENT) values.add(raw & ~PRESENT);
     }
-    if (count) out.set(entry.name, tuples);
+    if (values.size === 0) return;
+    if (entry.kind === 'socket') out.set(entry.name, [...values].map((value) => [Number(value & 0xffffn), Number((value >> 16n) & 0xffffn), Number(value >> 32n)]));
+    else if (entry.kind === 'namespace-bits') out.set(entry.name, [[Number([...values].reduce((a, b) => a | b, 0n))]]);
+    else out.set(entry.name, [...values].map((value) => [Number(value)]));
   });
   return out;
 }
 
+/**
+ * The syscalls a slot recorded: the bitmaps, and on a kernel without atomics (a slot of
+ * PLAIN_TARGET_SIZE) the byte per syscall after them.
+ */
 export function decodeTarget(buf: Buffer): RecordedTarget {
   const syscalls = { native: [], compat: [], x32: [] } as Record<ArchSlot, number[]>;
+  const plain = buf.length >= PLAIN_TARGET_SIZE;
   for (let a = 0; a < ARCHS; a++) {
     const slot = ARCH_SLOTS[a] as ArchSlot;
     for (let w = 0; w < WORDS; w++) {
       let word = buf.readBigUInt64LE(16 + (a * WORDS + w) * 8);
+      if (plain) {
+        for (let bit = 0; bit < 64; bit++) if (buf[SEEN_OFFSET + a * MAX_SYSCALLS + w * 64 + bit]) word |= 1n << BigInt(bit);
+      }
       for (let bit = 0; word !== 0n; bit++, word >>= 1n) {
         if (word & 1n) syscalls[slot].push(w * 64 + bit);
       }

@@ -67,7 +67,9 @@ function podman(args: string[], dir = hooksDir): string {
 const traceAnn = (name: string) => ['--annotation', `${ANNOTATION}=of:${join(work, `${name}.json`)}`];
 
 function installHooks(dir: string): void {
-  const r = spawnSync('node', [join(ROOT, 'dist/cli/main.js'), 'install', '--hooks-dir', dir], { encoding: 'utf8' });
+  // SECCOMP_GEN_FEATURES: the figures of another build of the recorder (docs/kernels.md), on this kernel.
+  const features = process.env.SECCOMP_GEN_FEATURES ? ['--env', `SECCOMP_GEN_FEATURES=${process.env.SECCOMP_GEN_FEATURES}`] : [];
+  const r = spawnSync('node', [join(ROOT, 'dist/cli/main.js'), 'install', '--hooks-dir', dir, ...features], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
 }
 
@@ -178,7 +180,7 @@ function kernelMemory(): { map: number; counts: number; prog: number } {
   return {
     map: maps.find((m) => m.name === 'sg_targets')?.bytes_memlock ?? 0,
     counts: maps.find((m) => m.name === 'sg_counts')?.bytes_memlock ?? 0,
-    prog: progs.find((p) => p.name === 'record_syscall')?.bytes_memlock ?? 0,
+    prog: progs.find((p) => ['record_syscall', 'record_plain_btf', 'record_plain'].includes(p.name ?? ''))?.bytes_memlock ?? 0, // abi.ts PROGRAMS
   };
 }
 

@@ -185,7 +185,8 @@ export function allowed(profile: ProfileJson): Set<string> {
  * a state directory. Unset (CI), the real defaults are used and tested.
  */
 export function isolationEnv(): string[] {
-  return ['SECCOMP_GEN_PIN_DIR', 'SECCOMP_GEN_RUN_DIR', 'SECCOMP_GEN_LOG'].flatMap((k) => (process.env[k] ? [`${k}=${process.env[k]}`] : []));
+  // SECCOMP_GEN_FEATURES too: the suite run on another build of the recorder (docs/kernels.md).
+  return ['SECCOMP_GEN_PIN_DIR', 'SECCOMP_GEN_RUN_DIR', 'SECCOMP_GEN_LOG', 'SECCOMP_GEN_FEATURES'].flatMap((k) => (process.env[k] ? [`${k}=${process.env[k]}`] : []));
 }
 
 export const PIN_DIR = process.env.SECCOMP_GEN_PIN_DIR ?? '/sys/fs/bpf/seccomp-gen';

@@ -55,6 +55,8 @@ const EXPECTED: Record<string, number | bigint> = {
   SG_SLOTS: abi.SLOTS,
   SG_PROBES: abi.PROBES,
   SG_HASH_MULTIPLIER: abi.HASH_MULTIPLIER,
+  SG_FEATURE_ATOMICS: abi.FEATURE_ATOMICS,
+  SG_FEATURE_TASK_BTF: abi.FEATURE_TASK_BTF,
 };
 /**
  * The argument table (src/syscalls/argument-table.ts) against the header: the set of each
@@ -117,6 +119,22 @@ describe('bpf/recorder.h against src/kernel/abi.ts', () => {
   });
 });
 
+describe('the struct layouts of recorder.h, compiled with gcc, and the sizes in abi.ts', () => {
+  it('sg_target, sg_plain_target and the offsets the codec reads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-layout-'));
+    try {
+      const facts = ['sizeof(struct sg_target)', 'sizeof(struct sg_plain_target)', 'offsetof(struct sg_target, args)', 'offsetof(struct sg_plain_target, plain.seen)', 'sizeof(struct sg_argset)', 'sizeof(struct sg_counts)'];
+      writeFileSync(join(dir, 'layout.c'), `#include <stdio.h>\n#include <stddef.h>\n#include "recorder.h"\nint main(void) {\n${facts.map((f) => `  printf("%zu\\n", ${f});`).join('\n')}\n  return 0;\n}\n`);
+      execFileSync('gcc', ['-I', BPF_DIR, '-o', join(dir, 'layout'), join(dir, 'layout.c')]);
+      const fromC = execFileSync(join(dir, 'layout'), { encoding: 'utf8' }).trim().split('\n').map(Number);
+      expect(fromC).toEqual([abi.TARGET_SIZE, abi.PLAIN_TARGET_SIZE, abi.ARGS_OFFSET, abi.SEEN_OFFSET, abi.ARGSET_SIZE, abi.COUNTS_SIZE]);
+      expect(abi.TARGET_SIZES).toEqual([abi.TARGET_SIZE, abi.PLAIN_TARGET_SIZE]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('sg_slot_of() in recorder.h and slotOf() in src/kernel/slots.ts', () => {
   it('put every namespace in the same slot (the C function compiled with gcc)', () => {
     const inums = [0, 1, 2, 1023, 1024, 65535, 4026531836, 4026531840, 4026532201, 4026532999, 0xfffffffe, 0xffffffff];
@@ -149,8 +167,8 @@ describe('the built object bpf/recorder.bpf.o', () => {
   });
   afterAll(() => obj?.close());
 
-  it(`has the program ${abi.PROGRAM_NAME} in section ${abi.PROGRAM_SECTION}`, () => {
-    expect(obj.program(abi.PROGRAM_NAME).section).toBe(abi.PROGRAM_SECTION);
+  it.each(Object.values(abi.PROGRAMS))(`has the program %s in section ${abi.PROGRAM_SECTION}`, (name) => {
+    expect(obj.program(name).section).toBe(abi.PROGRAM_SECTION);
   });
 
   it(`has the map ${abi.TARGETS_MAP}: an array of SLOTS entries of TARGET_SIZE`, () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARCHS, ARGSET_SIZE, ARGS_OFFSET, COUNTS_SIZE, FLAG_FILTERED_ONLY, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, TARGET_SIZE, WORDS } from '../../src/kernel/abi.js';
+import { ARCHS, ARGSET_SIZE, ARGS_OFFSET, COUNTS_SIZE, FLAG_FILTERED_ONLY, KEY_MNTNS, KEY_PIDNS, KEY_SIZE, KEY_TOMBSTONE, MAX_SYSCALLS, PLAIN_TARGET_SIZE, SEEN_OFFSET, TARGET_SIZE, WORDS } from '../../src/kernel/abi.js';
 import { ARGUMENT_SYSCALLS } from '../../src/syscalls/argument-table.js';
 import { decodeArguments, decodeSlotKey, decodeTarget, encodeCounts, encodeNewTarget, encodeSlot, encodeTombstone, keyName } from '../../src/kernel/target-codec.js';
 
@@ -141,6 +141,40 @@ describe('argument values (struct sg_argset after the bitmaps)', () => {
     expect(args.get('prctl')).toBe('overflow');
     expect(args.get('personality')).toEqual([[8]]);
     expect(args.get('setns')).toEqual([[1]]);
+  });
+});
+
+describe('slots of kernels without atomics (struct sg_plain after struct sg_target)', () => {
+  const P = 1n << 63n;
+  const argsAt = (name: string) => ARGS_OFFSET + ARGUMENT_SYSCALLS.findIndex((s) => s.name === name) * ARGSET_SIZE;
+
+  it('a new target and a tombstone take the recorder\'s slot size', () => {
+    expect(encodeNewTarget(KEY, 0n, PLAIN_TARGET_SIZE).length).toBe(PLAIN_TARGET_SIZE);
+    expect(decodeSlotKey(encodeNewTarget(KEY, 0n, PLAIN_TARGET_SIZE))).toEqual(KEY);
+    expect(decodeSlotKey(encodeTombstone(PLAIN_TARGET_SIZE))).toBe('tombstone');
+  });
+
+  it('reads a byte per syscall and arch, the same numbers a bitmap gives', () => {
+    const buf = encodeNewTarget(KEY, 0n, PLAIN_TARGET_SIZE);
+    for (const [arch, nr] of [[0, 0], [0, 59], [0, MAX_SYSCALLS - 1], [1, 11], [2, 59]] as const) buf[SEEN_OFFSET + arch * MAX_SYSCALLS + nr] = 1;
+    expect(decodeTarget(buf).syscalls).toEqual({ native: [0, 59, MAX_SYSCALLS - 1], compat: [11], x32: [59] });
+    const bits = targetWith(0n, [[0, 0], [0, 59], [0, MAX_SYSCALLS - 1], [1, 11], [2, 59]]);
+    expect(decodeTarget(bits).syscalls).toEqual(decodeTarget(buf).syscalls);
+  });
+
+  it('takes every present value whatever the count (not kept there), once, and ORs the namespace combinations', () => {
+    const buf = encodeNewTarget(KEY, 0n, PLAIN_TARGET_SIZE);
+    // claimed slots 0 and 2 written, slot 1 claimed by two writers at once and left empty
+    buf.writeBigUInt64LE(P | 0x5401n, argsAt('ioctl') + 8);
+    buf.writeBigUInt64LE(P | 0x5401n, argsAt('ioctl') + 8 + 2 * 8);
+    buf.writeBigUInt64LE(P | 0x541bn, argsAt('ioctl') + 8 + 3 * 8);
+    buf.writeBigUInt64LE(P | 0n, argsAt('clone') + 8);
+    buf.writeBigUInt64LE(P | 0x20000000n, argsAt('clone') + 16);
+    buf.writeBigUInt64LE(P | 0x00020000n, argsAt('clone') + 24);
+    const args = decodeTarget(buf).arguments!;
+    expect(args.get('ioctl')).toEqual([[0x5401], [0x541b]]);
+    expect(args.get('clone')).toEqual([[0x20020000]]);
+    expect(args.has('prctl')).toBe(false);
   });
 });
 

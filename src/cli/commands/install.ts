@@ -11,6 +11,7 @@ import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { SeccompGenError } from '../../errors.js';
 import { formatJson, writeFileAtomic } from '../../io/write-file.js';
+import { machineChecks } from '../../kernel/diagnose.js';
 import { DEFAULT_KUBERNETES_DIR } from '../../policy/output-policy.js';
 import { DEFAULT_RUN_DIR } from '../../state/paths.js';
 import { hookEnv, hookFileNames, renderHooks, type HookSettings } from '../../hooks/definitions.js';
@@ -45,7 +46,8 @@ const usage = (verb: string) => `Usage: seccomp-gen ${verb} [--hooks-dir DIR]${v
 
 ${verb === 'install' ? 'Write' : 'Remove'} the OCI hook files (prestart and poststop) ${verb === 'install' ? 'into' : 'from'} DIR.
 Default DIR: ${DEFAULT_HOOKS_DIR} (where Podman and CRI-O look).
-With a custom DIR, run podman with --hooks-dir DIR.
+With a custom DIR, run podman with --hooks-dir DIR.${verb === 'install' ? `
+Warns when this machine's kernel cannot run the recorder (seccomp-gen check says all).` : ''}
 ${
   verb === 'install'
     ? `--timeout: seconds the runtime lets a hook run before killing it (default 10).
@@ -129,6 +131,10 @@ export const install: Command = {
     // Where Kubernetes pods' profiles go by default (policy/output-policy.ts): root's, 0755,
     // one directory per namespace made on first use. Only root can make it, and only root needs it.
     if (process.getuid?.() === 0) mkdirSync(DEFAULT_KUBERNETES_DIR, { recursive: true, mode: 0o755 });
+    // The hooks are in place, but would this kernel run the recorder? Say so now rather than at
+    // the first traced container. Whose privileges does not matter here: the hooks run as root.
+    const missing = machineChecks().filter((f) => !f.ok && f.check !== 'privileges');
+    if (missing.length) process.stderr.write(`warning: tracing will not work on this machine: ${missing.map((f) => f.detail).join('; ')} (seccomp-gen check says more)\n`);
     return 0;
   },
 };

@@ -8,6 +8,7 @@
 import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { messageOf } from '../../errors.js';
+import { whatIsMissing } from '../../kernel/diagnose.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { sameKey } from '../../kernel/target-codec.js';
 import { escapeText, quote } from '../../log/quote.js';
@@ -24,6 +25,7 @@ export const status: Command = {
   name: 'status',
   usage: `Usage: seccomp-gen status [--json]
 
+Whether the recorder is attached (if not, and this machine could not run it, what it lacks).
 One line per traced container: id, namespace, since, output, state
 (state: tracing; gone = its container ended without a poststop, run seccomp-gen gc;
 not-recorded = no kernel entry, e.g. after a reboot).
@@ -74,11 +76,14 @@ profiles waiting to be written (seccomp-gen gc writes them).
     } catch {
       /* a bad config is the broker's and gc's to report: status still shows what there is */
     }
+    // Not attached: say at once if this machine could not attach it (diagnose.ts, a few files read).
+    const missing = recorder ? [] : whatIsMissing();
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ attached: recorder !== null, targets: rows, unwritten, unwrittenBytes, unwrittenMaxBytes: MAX_UNWRITTEN_BYTES, broker: { targets: rootless, maxTraced: share, kept } }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ attached: recorder !== null, ...(missing.length ? { cannotRun: missing } : {}), targets: rows, unwritten, unwrittenBytes, unwrittenMaxBytes: MAX_UNWRITTEN_BYTES, broker: { targets: rootless, maxTraced: share, kept } }, null, 2)}\n`);
       return 0;
     }
-    process.stdout.write(`recorder: ${recorder ? 'attached' : 'not attached'}; ${rows.length} traced container(s)${rootless.length ? `, and ${rootless.length} rootless through the broker` : ''}\n`);
+    const cannotRun = missing.length ? ` (this machine cannot run it: ${missing.join('; ')}; seccomp-gen check says more)` : '';
+    process.stdout.write(`recorder: ${recorder ? 'attached' : `not attached${cannotRun}`}; ${rows.length} traced container(s)${rootless.length ? `, and ${rootless.length} rootless through the broker` : ''}\n`);
     for (const r of rows) process.stdout.write(`${quote(r.id!.slice(0, 12))}  ${r.namespace}  ${r.since}  ${quote(r.output!)}  ${escapeText(r.state!)}\n`);
     if (unwritten.length) {
       process.stdout.write(`profiles not written: ${unwritten.length}, ${unwrittenBytes} bytes kept (at most ${MAX_UNWRITTEN_BYTES}, the oldest go first); seccomp-gen gc tries again\n`);
