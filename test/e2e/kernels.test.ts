@@ -97,7 +97,8 @@ describe.each(MATRIX)('Debian $series', ({ series, build, podman }) => {
     expect(result).toMatchObject({ build, rounds: RACE_ROUNDS, lost: [] });
   });
 
-  it.runIf(podman)('traces a podman container into the same profile as this machine\'s kernel; it replays there and refuses the rest', () => {
+  // Only the series the matrix says (5.10, 6.1): a podman run under TCG costs ~a minute a kernel.
+  if (podman) it('traces a podman container into the same profile as this machine\'s kernel; it replays there and refuses the rest', () => {
     const status = (name: string) => Number(out(`${name}.status`).trim());
     expect({ status: status('traced'), stdout: out('traced.stdout') }).toEqual({ status: 0, stdout: host.plain.stdout });
     expect(out('traced.stderr')).not.toMatch(/seccomp-gen/);
