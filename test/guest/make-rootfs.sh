@@ -41,11 +41,23 @@ mirror=${mirror%/}
 # What the guest needs to run podman with the hooks, and the workloads. No kernel: boot.sh takes
 # the kernel and its modules from fetch-kernel.sh (installing one runs mkinitramfs under qemu-user: minutes).
 PACKAGES=podman,runc,crun,conmon,libbpf1,libseccomp2,busybox-static,catatonit,mount,iproute2,kmod,python3.11-minimal,ca-certificates
+# The Debian part alone is kept as $out.debian (the slow part: ~3.5 min cold, downloads included),
+# made again only when the package list changes; the rest is added to a copy of it.
+base=$out.debian
+base_stamp=$(echo "$arch $series $PACKAGES" | sha256sum | cut -c1-16)
+if [ "$(cat "$base.stamp" 2>/dev/null)" != "$base_stamp" ]; then
+  rm -rf "$base" "$base.new"
+  mkdir -p "$(dirname "$out")"
+  mmdebstrap --quiet --arch="$arch" --variant=apt --include="$PACKAGES" \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+    "$series" "$base.new" "deb $mirror $series main" "deb $mirror $series-updates main" >&2
+  mv "$base.new" "$base"
+  echo "$base_stamp" > "$base.stamp"
+fi
 rm -rf "$out.new" "$out"
-mkdir -p "$(dirname "$out")"
-mmdebstrap --quiet --arch="$arch" --variant=apt --include="$PACKAGES" \
-  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-  "$series" "$out.new" "deb $mirror $series main" "deb $mirror $series-updates main" >&2
+cp -a "$base" "$out.new"
+# Where stage2.sh mounts fresh tmpfs (podman's storage must not be the overlay of the root).
+mkdir -p "$out.new/var/lib/containers" "$out.new/var/tmp" "$out.new/root"
 
 # Node and koffi's native part for $arch, from npm (published there per platform).
 npm_dir=$out.new/srv/npm
@@ -56,7 +68,7 @@ for t in "$npm_dir"/*.tgz; do
   mkdir -p "$npm_dir/$name" && tar -xzf "$t" -C "$npm_dir/$name" --strip-components=1 && rm "$t"
 done
 cp "$npm_dir"/node-linux-"$node_arch"-*/bin/node "$out.new/usr/local/bin/node"
-ln -s "$(cd "$npm_dir" && ls -d koffi-linux-"$node_arch"-*)" "$npm_dir/koffi"
+ln -s "$(cd "$npm_dir" && ls -d ./*koffi-linux-"$node_arch"-*)" "$npm_dir/koffi"
 
 # The workloads' images, as trees of the guest's own files (podman import in the guest).
 images=$out.new/srv/images
@@ -71,9 +83,9 @@ rm -rf "$tree"
 # python3.11-minimal and what its binary links, by the packages' own file lists (merged /usr).
 lists=()
 for p in python3.11-minimal libpython3.11-minimal libc6 zlib1g libexpat1 libssl3 libgcc-s1; do
-  lists+=("$(ls "$out.new/var/lib/dpkg/info/$p:$arch.list" "$out.new/var/lib/dpkg/info/$p.list" 2>/dev/null | head -1)")
+  for l in "$out.new/var/lib/dpkg/info/$p:$arch.list" "$out.new/var/lib/dpkg/info/$p.list"; do [ -e "$l" ] && lists+=("$l"); done
 done
-(cd "$out.new" && cat "${lists[@]}" | sed 's|^/||' | while read -r f; do [ -f "$f" ] || [ -L "$f" ] && echo "$f"; done | sort -u > /tmp/python-files.$$)
+(cd "$out.new" && cat "${lists[@]}" | sed -E 's|^/||; s#^(bin|sbin|lib)/#usr/\1/#' | while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then echo "$f"; fi; done | sort -u > /tmp/python-files.$$)
 (cd "$out.new" && tar -cf "$images/python.tar" bin lib sbin etc/passwd etc/group tmp -T /tmp/python-files.$$ 2>/dev/null) || true
 rm -f /tmp/python-files.$$
 [ -s "$images/python.tar" ] || { echo "make-rootfs.sh: could not make the python image" >&2; exit 1; }
