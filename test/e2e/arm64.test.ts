@@ -40,7 +40,8 @@ const PROBES = [
   { name: 'symlink', workload: 'busybox', cmd: ['ln', '-s', 'x', '/tmp/link'] },
   { name: 'chmod', workload: 'busybox', cmd: ['chmod', '700', '/tmp'] },
   { name: 'mkfifo', workload: 'busybox', cmd: ['mkfifo', '/tmp/fifo'] },
-  { name: 'py-mkdir', workload: 'python', cmd: ['/usr/bin/python3.11', '-c', 'import os; os.mkdir("/tmp/probe")'] },
+  // not mkdir: python makes __pycache__ directories (Debian's python3.11-minimal ships no .pyc)
+  { name: 'py-symlink', workload: 'python', cmd: ['/usr/bin/python3.11', '-c', 'import os; os.symlink("x", "/tmp/link")'] },
 ] as const;
 /** A 32-bit ARM program in the busybox image: Debian armhf's static busybox, from the guest root. */
 const COMPAT = ['-v', '/srv/armhf:/srv/armhf:ro', 'localhost/busybox', '/srv/armhf/busybox', 'sh', '-c', 'echo hi from arm; ls /'];
@@ -75,12 +76,13 @@ beforeAll(() => {
   }
   for (const p of PROBES) lines.push(`run plain-${p.name} crun ${WORKLOADS.find((w) => w.name === p.workload)!.image} ${sh(p.cmd)}`);
   lines.push(`run compat-traced crun --annotation ${profileOf('compat')} ${sh(COMPAT)}`);
+  lines.push(`run compat-replay crun --security-opt seccomp=/out/compat.json ${sh(COMPAT)}`);
   run = bootGuest('arm64', kernel, `${lines.join('\n')}\n`, { root, repo: ROOT, timeoutSeconds: 1200, cpus: 2, memoryMiB: 3072 });
   console.log(`arm64 guest: kernel and root ready in ${prepared.toFixed(0)} s, guest ran ${run.seconds.toFixed(0)} s (${kernel.package})`);
   if (run.status !== 0) throw new Error(`the guest failed (${run.status}): ${run.stdout}\n${run.stderr}\n${run.console.slice(-3000)}`);
 }, 1_500_000);
 afterAll(() => {
-  if (run) rmSync(run.outDir, { recursive: true, force: true });
+  if (run && !process.env.SG_KEEP_GUEST_OUT) rmSync(run.outDir, { recursive: true, force: true });
 });
 
 describe('arm64 (Debian 12 kernel and root under qemu-system-aarch64)', () => {
@@ -118,6 +120,6 @@ describe('arm64 (Debian 12 kernel and root under qemu-system-aarch64)', () => {
     expect(traced).toMatchObject({ status: 0, stdout: expect.stringContaining('hi from arm') });
     const p = profile('compat');
     expect(p.architectures).toEqual(['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
-    console.log(`arm64 compat: ${p.syscalls.flatMap((s) => s.names).length} names`);
+    console.log(`arm64 compat: ${p.syscalls.flatMap((s) => s.names).length} names; replay: ${JSON.stringify(result('compat-replay'))} in ${run.outDir}`);
   });
 });

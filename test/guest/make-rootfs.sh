@@ -24,7 +24,7 @@ case "$arch" in
 esac
 koffi=$(node -p "require('$repo/node_modules/koffi/package.json').version")
 node_version=20
-stamp=$( (sha256sum "$0"; echo "$arch $series koffi $koffi node $node_version") | sha256sum | cut -c1-16)
+stamp=$( (sha256sum < "$0"; echo "$arch $series koffi $koffi node $node_version") | sha256sum | cut -c1-16)
 if [ -d "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then echo "$out"; exit 0; fi
 
 # qemu-user runs the root's maintainer scripts: register its binfmt handler if nobody has.
@@ -80,12 +80,13 @@ for applet in $(chroot "$out.new" /bin/busybox --list); do [ "$applet" = busybox
 echo 'root:x:0:0:root:/root:/bin/sh' > "$tree/etc/passwd"
 tar -C "$tree" -cf "$images/busybox.tar" .
 rm -rf "$tree"
-# python3.11-minimal and what its binary links, by the packages' own file lists (merged /usr).
+# python3.11-minimal and what its binary links, by the packages' own file lists (merged /usr:
+# their /lib paths are usr/lib's; no directories, which a symlink such as lib would duplicate).
 lists=()
 for p in python3.11-minimal libpython3.11-minimal libc6 zlib1g libexpat1 libssl3 libgcc-s1; do
   for l in "$out.new/var/lib/dpkg/info/$p:$arch.list" "$out.new/var/lib/dpkg/info/$p.list"; do [ -e "$l" ] && lists+=("$l"); done
 done
-(cd "$out.new" && cat "${lists[@]}" | sed -E 's|^/||; s#^(bin|sbin|lib)/#usr/\1/#' | while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then echo "$f"; fi; done | sort -u > /tmp/python-files.$$)
+(cd "$out.new" && cat "${lists[@]}" | sed -E 's|^/||; s#^(bin|sbin|lib)/#usr/\1/#' | while read -r f; do if [ ! -d "$f" ] && { [ -f "$f" ] || [ -L "$f" ]; }; then echo "$f"; fi; done | sort -u > /tmp/python-files.$$)
 (cd "$out.new" && tar -cf "$images/python.tar" bin lib sbin etc/passwd etc/group tmp -T /tmp/python-files.$$ 2>/dev/null) || true
 rm -f /tmp/python-files.$$
 [ -s "$images/python.tar" ] || { echo "make-rootfs.sh: could not make the python image" >&2; exit 1; }
