@@ -76,7 +76,6 @@ beforeAll(() => {
   }
   for (const p of PROBES) lines.push(`run plain-${p.name} crun ${WORKLOADS.find((w) => w.name === p.workload)!.image} ${sh(p.cmd)}`);
   lines.push(`run compat-traced crun --annotation ${profileOf('compat')} ${sh(COMPAT)}`);
-  lines.push(`run compat-replay crun --security-opt seccomp=/out/compat.json ${sh(COMPAT)}`);
   run = bootGuest('arm64', kernel, `${lines.join('\n')}\n`, { root, repo: ROOT, timeoutSeconds: 1200, cpus: 2, memoryMiB: 3072 });
   console.log(`arm64 guest: kernel and root ready in ${prepared.toFixed(0)} s, guest ran ${run.seconds.toFixed(0)} s (${kernel.package})`);
   if (run.status !== 0) throw new Error(`the guest failed (${run.status}): ${run.stdout}\n${run.stderr}\n${run.console.slice(-3000)}`);
@@ -120,6 +119,6 @@ describe('arm64 (Debian 12 kernel and root under qemu-system-aarch64)', () => {
     expect(traced).toMatchObject({ status: 0, stdout: expect.stringContaining('hi from arm') });
     const p = profile('compat');
     expect(p.architectures).toEqual(['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
-    console.log(`arm64 compat: ${p.syscalls.flatMap((s) => s.names).length} names; replay: ${JSON.stringify(result('compat-replay'))} in ${run.outDir}`);
+    console.log(`arm64 compat: ${new Set(p.syscalls.flatMap((s) => s.names)).size} names`);
   });
 });

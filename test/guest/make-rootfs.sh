@@ -25,6 +25,10 @@ esac
 koffi=$(node -p "require('$repo/node_modules/koffi/package.json').version")
 node_version=20
 stamp=$( (sha256sum < "$0"; echo "$arch $series koffi $koffi node $node_version") | sha256sum | cut -c1-16)
+mkdir -p "$(dirname "$out")"
+# One maker at a time (test/run.sh starts one early, in the background; the test then waits here).
+exec 9> "$out.lock"
+flock 9
 if [ -d "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then echo "$out"; exit 0; fi
 
 # qemu-user runs the root's maintainer scripts: register its binfmt handler if nobody has.
