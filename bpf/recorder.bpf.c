@@ -345,6 +345,11 @@ static __always_inline int record(struct bpf_raw_tracepoint_args *ctx, const __u
 #endif
 	if (compat_of(f, task))
 		arch = SG_ARCH_COMPAT;
+#ifdef SG_COMPAT_PRIVATE_BASE
+	/* ARM's private calls (set_tls…) sit far above its table: kept at the top of the numbers. */
+	if (arch == SG_ARCH_COMPAT && nr - SG_COMPAT_PRIVATE_BASE < SG_COMPAT_PRIVATE_COUNT)
+		nr = nr - SG_COMPAT_PRIVATE_BASE + SG_COMPAT_PRIVATE_SLOT;
+#endif
 	if (nr >= SG_MAX_SYSCALLS)
 		return 0;
 	record_args(f, target, ctx, arch, nr);
