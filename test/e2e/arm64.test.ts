@@ -9,7 +9,8 @@
  *   exit code; profiles say SCMP_ARCH_AARCH64;
  * - operations the workloads never performed are refused under their profiles (and succeed
  *   without one);
- * - a 32-bit ARM program (Debian armhf's static busybox) is recorded as SCMP_ARCH_ARM.
+ * - a 32-bit ARM program (Debian armhf's static busybox) is recorded as SCMP_ARCH_ARM, and
+ *   replays under its profile with runc and crun.
  * Images are made from the guest root's own packages (podman import), no registry.
  * Needs qemu-system-arm, qemu-user-static, mmdebstrap and kmod (test/setup.sh), the Debian mirror
  * of /etc/apt/sources.list* and the npm registry. Cold (nothing in .cache/guest/): ~4 min to make
@@ -76,6 +77,7 @@ beforeAll(() => {
   }
   for (const p of PROBES) lines.push(`run plain-${p.name} crun ${WORKLOADS.find((w) => w.name === p.workload)!.image} ${sh(p.cmd)}`);
   lines.push(`run compat-traced crun --annotation ${profileOf('compat')} ${sh(COMPAT)}`);
+  for (const rt of RUNTIMES) lines.push(`run ${rt}-compat-replay ${rt} --security-opt seccomp=/out/compat.json ${sh(COMPAT)}`);
   run = bootGuest('arm64', kernel, `${lines.join('\n')}\n`, { root, repo: ROOT, timeoutSeconds: 1200, cpus: 2, memoryMiB: 3072 });
   console.log(`arm64 guest: kernel and root ready in ${prepared.toFixed(0)} s, guest ran ${run.seconds.toFixed(0)} s (${kernel.package})`);
   if (run.status !== 0) throw new Error(`the guest failed (${run.status}): ${run.stdout}\n${run.stderr}\n${run.console.slice(-3000)}`);
@@ -114,11 +116,15 @@ describe('arm64 (Debian 12 kernel and root under qemu-system-aarch64)', () => {
     });
   });
 
-  it('records a 32-bit ARM program as SCMP_ARCH_ARM', () => {
+  it('records a 32-bit ARM program as SCMP_ARCH_ARM, ARM\'s private set_tls too; it replays under runc and crun', () => {
     const traced = result('compat-traced');
     expect(traced).toMatchObject({ status: 0, stdout: expect.stringContaining('hi from arm') });
     const p = profile('compat');
     expect(p.architectures).toEqual(['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
-    console.log(`arm64 compat: ${new Set(p.syscalls.flatMap((s) => s.names)).size} names`);
+    const names = new Set(p.syscalls.flatMap((s) => s.names));
+    expect(names).toContain('set_tls'); // 0xf0005: glibc's first call on ARM, above the table
+    expect(names).toContain('getuid32'); // ARM's own
+    console.log(`arm64 compat: ${names.size} names`);
+    for (const rt of RUNTIMES) expect(result(`${rt}-compat-replay`), rt).toEqual(traced);
   });
 });
