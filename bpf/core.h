@@ -61,9 +61,14 @@ struct seccomp {
 	int mode;
 } __attribute__((preserve_access_index));
 
-/* x86: TS_COMPAT in thread_info.status marks a task inside a 32-bit (int 0x80) syscall. */
+/* x86: TS_COMPAT in status marks a task inside a 32-bit (int 0x80) syscall. arm64 has no status:
+ * TIF_32BIT in flags marks a 32-bit (AArch32) task (bpf/arch.h has the bits). */
 struct thread_info {
+#if defined(__TARGET_ARCH_x86)
 	__u32 status;
+#else
+	unsigned long flags;
+#endif
 } __attribute__((preserve_access_index));
 
 struct task_struct {
@@ -73,17 +78,29 @@ struct task_struct {
 	struct seccomp seccomp;
 } __attribute__((preserve_access_index));
 
-/* The registers a syscall's arguments arrive in: x86_64 di, si, dx; ia32 bx, cx, dx. */
+/* The registers a syscall's arguments arrive in (which one holds which argument: bpf/arch.h).
+ * x86_64 di, si, dx; ia32 bx, cx, dx. arm64: x0..x5 in regs[], x0 also kept in orig_x0 (regs[0]
+ * becomes the return value); AArch32 tasks' r0..r6 are regs[0..6] too. In arm64's kernel regs[]
+ * sits in an anonymous union: CO-RE finds fields through anonymous members. */
 struct pt_regs {
+#if defined(__TARGET_ARCH_x86)
 	unsigned long bx;
 	unsigned long cx;
 	unsigned long dx;
 	unsigned long si;
 	unsigned long di;
+#else
+	__u64 regs[31];
+	__u64 orig_x0;
+#endif
 } __attribute__((preserve_access_index));
 
 #define SECCOMP_MODE_FILTER 2
-#define TS_COMPAT 0x0002
-#define X32_SYSCALL_BIT 0x40000000
+#if defined(__TARGET_ARCH_x86)
+#define SG_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+#define SG_X32_SYSCALL_BIT 0x40000000
+#else
+#define SG_TIF_32BIT 22 /* arch/arm64/include/asm/thread_info.h */
+#endif
 
 #endif

@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "recorder.h"
+#include "arch.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -52,9 +53,15 @@ static __always_inline int seccomp_mode_of(const __u32 f, struct task_struct *ta
 	return has(f, SG_FEATURE_TASK_BTF) ? task->seccomp.mode : BPF_CORE_READ(task, seccomp.mode);
 }
 
-static __always_inline __u32 thread_status_of(const __u32 f, struct task_struct *task)
+/* Whether the task runs a 32-bit compat syscall: x86 TS_COMPAT in thread_info.status (set for the
+ * call, so a 64-bit task's int 0x80 counts), arm64 TIF_32BIT in thread_info.flags (an AArch32 task). */
+static __always_inline int compat_of(const __u32 f, struct task_struct *task)
 {
-	return has(f, SG_FEATURE_TASK_BTF) ? task->thread_info.status : BPF_CORE_READ(task, thread_info.status);
+#if defined(__TARGET_ARCH_x86)
+	return (has(f, SG_FEATURE_TASK_BTF) ? task->thread_info.status : BPF_CORE_READ(task, thread_info.status)) & SG_TS_COMPAT;
+#else
+	return ((has(f, SG_FEATURE_TASK_BTF) ? task->thread_info.flags : BPF_CORE_READ(task, thread_info.flags)) >> SG_TIF_32BIT) & 1;
+#endif
 }
 
 static __always_inline struct pid *thread_pid_of(const __u32 f, struct task_struct *task)
@@ -157,41 +164,30 @@ mntns:
 	return 0;
 }
 
-/* Which set of the argument table a syscall records into, or -1 (recorder.h). */
+/* Which set of the argument table a syscall records into, or -1 (recorder.h; the numbers per arch
+ * are bpf/arch.h's, generated from the argument table). x32 calls use the native numbers (its
+ * ioctl, 514, is missed: x32 is rare). */
+#define SG_CASE(name, nr) case nr: return SG_ARG_##name;
 static __always_inline int arg_set_of(unsigned int arch, __u64 nr)
 {
 	if (arch == SG_ARCH_COMPAT) {
 		switch (nr) {
-		case SG_NR32_SOCKET: return SG_ARG_SOCKET;
-		case SG_NR32_SOCKETPAIR: return SG_ARG_SOCKETPAIR;
-		case SG_NR32_CLONE: return SG_ARG_CLONE;
-		case SG_NR32_UNSHARE: return SG_ARG_UNSHARE;
-		case SG_NR32_SETNS: return SG_ARG_SETNS;
-		case SG_NR32_PERSONALITY: return SG_ARG_PERSONALITY;
-		case SG_NR32_IOCTL: return SG_ARG_IOCTL;
-		case SG_NR32_PRCTL: return SG_ARG_PRCTL;
+		SG_COMPAT_NRS(SG_CASE)
 		}
 		return -1;
 	}
-	switch (nr) { /* native, and x32 (same numbers; its ioctl, 514, is missed: x32 is rare) */
-	case SG_NR64_SOCKET: return SG_ARG_SOCKET;
-	case SG_NR64_SOCKETPAIR: return SG_ARG_SOCKETPAIR;
-	case SG_NR64_CLONE: return SG_ARG_CLONE;
-	case SG_NR64_UNSHARE: return SG_ARG_UNSHARE;
-	case SG_NR64_SETNS: return SG_ARG_SETNS;
-	case SG_NR64_PERSONALITY: return SG_ARG_PERSONALITY;
-	case SG_NR64_IOCTL: return SG_ARG_IOCTL;
-	case SG_NR64_PRCTL: return SG_ARG_PRCTL;
+	switch (nr) {
+	SG_NATIVE_NRS(SG_CASE)
 	}
 	return -1;
 }
 
-/* Argument i (0-2) of the syscall being entered. */
+/* Argument i (0-2) of the syscall being entered, from the registers bpf/arch.h names. */
 static __always_inline __u64 arg_of(struct pt_regs *regs, unsigned int arch, int i)
 {
 	if (arch == SG_ARCH_COMPAT)
-		return i == 0 ? BPF_CORE_READ(regs, bx) : i == 1 ? BPF_CORE_READ(regs, cx) : BPF_CORE_READ(regs, dx);
-	return i == 0 ? BPF_CORE_READ(regs, di) : i == 1 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, dx);
+		return SG_COMPAT_ARG(regs, i);
+	return SG_NATIVE_ARG(regs, i);
 }
 
 /* The part of a slot only kernels without atomics have (recorder.h): the map's value is larger there. */
@@ -341,12 +337,19 @@ static __always_inline int record(struct bpf_raw_tracepoint_args *ctx, const __u
 	if (id < 0) /* -1: not a syscall (e.g. a ptrace-cancelled one) */
 		return 0;
 	nr = id;
-	if (nr & X32_SYSCALL_BIT) {
+#if defined(__TARGET_ARCH_x86)
+	if (nr & SG_X32_SYSCALL_BIT) {
 		arch = SG_ARCH_X32;
-		nr &= ~X32_SYSCALL_BIT;
-	} else if (thread_status_of(f, task) & TS_COMPAT) {
+		nr &= ~SG_X32_SYSCALL_BIT;
+	} else
+#endif
+	if (compat_of(f, task))
 		arch = SG_ARCH_COMPAT;
-	}
+#ifdef SG_COMPAT_PRIVATE_BASE
+	/* ARM's private calls (set_tls…) sit far above its table: kept at the top of the numbers. */
+	if (arch == SG_ARCH_COMPAT && nr - SG_COMPAT_PRIVATE_BASE < SG_COMPAT_PRIVATE_COUNT)
+		nr = nr - SG_COMPAT_PRIVATE_BASE + SG_COMPAT_PRIVATE_SLOT;
+#endif
 	if (nr >= SG_MAX_SYSCALLS)
 		return 0;
 	record_args(f, target, ctx, arch, nr);

@@ -7,11 +7,12 @@
 #ifndef SECCOMP_GEN_RECORDER_H
 #define SECCOMP_GEN_RECORDER_H
 
-/* Syscall numbers recorded per arch: x86_64 tops out near 470, ia32 near 470 too. */
+/* Syscall numbers recorded per arch: x86_64, ia32, aarch64 and arm (EABI) all top out near 470
+ * (arm's private calls from 0xf0000, e.g. set_tls, are not recorded). */
 #define SG_MAX_SYSCALLS 1024
 #define SG_WORDS (SG_MAX_SYSCALLS / 64)
 
-/* Index of a syscall's arch in the bitmap: native, 32-bit compat (ia32), x32 ABI. */
+/* Index of a syscall's arch in the bitmap: native, 32-bit compat (ia32; arm on arm64), x32 ABI (x86 only). */
 #define SG_ARCH_NATIVE 0
 #define SG_ARCH_COMPAT 1
 #define SG_ARCH_X32 2
@@ -67,23 +68,7 @@
 #define SG_ARG_VALUES 16
 /* Set in every stored value, so that 0 means "not written yet". */
 #define SG_ARG_PRESENT_BIT 63
-/* Syscall numbers of the table on x86_64 and ia32 (compat); x32 calls mark the set overflowed. */
-#define SG_NR64_SOCKET 41
-#define SG_NR64_SOCKETPAIR 53
-#define SG_NR64_CLONE 56
-#define SG_NR64_UNSHARE 272
-#define SG_NR64_SETNS 308
-#define SG_NR64_PERSONALITY 135
-#define SG_NR64_IOCTL 16
-#define SG_NR64_PRCTL 157
-#define SG_NR32_SOCKET 359
-#define SG_NR32_SOCKETPAIR 360
-#define SG_NR32_CLONE 120
-#define SG_NR32_UNSHARE 310
-#define SG_NR32_SETNS 346
-#define SG_NR32_PERSONALITY 136
-#define SG_NR32_IOCTL 54
-#define SG_NR32_PRCTL 172
+/* The table's syscall numbers and argument registers per arch: bpf/arch.h (generated). */
 /* clone/unshare keep only the OR of these namespace bits, in values[0]. */
 #define SG_CLONE_NS_MASK 0x7e020000
 #define SG_UNSHARE_NS_MASK 0x7e020080

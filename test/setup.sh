@@ -19,6 +19,10 @@ PACKAGES=(clang llvm libbpf-dev libbpf1 libseccomp2 bpftool make gcc libc6-dev
 # The kernel matrix (test/e2e/kernels.test.ts) boots Debian's own kernels under qemu (TCG: these
 # machines have no KVM); kmod's depmod and modprobe resolve a kernel's modules for its initrd.
 PACKAGES+=(qemu-system-x86 kmod)
+# The arm64 guest (test/e2e/arm64.test.ts): qemu-system-aarch64, and an arm64 Debian root built by
+# mmdebstrap, whose maintainer scripts run under qemu-user through binfmt_misc (arch-test: its
+# check that this machine can run the arch).
+PACKAGES+=(qemu-system-arm qemu-user-static mmdebstrap arch-test)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -3,6 +3,7 @@
  * against the header's #defines and the built object's maps, so the two cannot drift apart.
  */
 import { fileURLToPath } from 'node:url';
+import { SeccompGenError } from '../errors.js';
 import { ARGUMENT_SYSCALLS, MAX_RECORDED_VALUES } from '../syscalls/argument-table.js';
 
 /**
@@ -82,5 +83,26 @@ export const FEATURE_TASK_BTF = 0x2;
 /** struct sg_counts { u32 mntns_targets; u32 unfiltered_targets; } */
 export const COUNTS_SIZE = 8;
 
-/** The object `npm run build` makes; it ships in the package so users need no clang. */
-export const OBJECT_PATH = fileURLToPath(new URL('../../bpf/recorder.bpf.o', import.meta.url));
+/**
+ * The arches the recorder is built for, one object each (bpf/Makefile builds this list;
+ * abi.test.ts checks): Node's process.arch, the object's name (libseccomp's arch name), clang's
+ * __TARGET_ARCH_ (libbpf's), and the seccomp arch of the native slot (syscalls/arches.ts).
+ */
+export const RECORDER_ARCHES = [
+  { node: 'x64', name: 'x86_64', target: 'x86', native: 'SCMP_ARCH_X86_64' },
+  { node: 'arm64', name: 'aarch64', target: 'arm64', native: 'SCMP_ARCH_AARCH64' },
+] as const;
+
+/** The object `npm run build` makes for `name` (RECORDER_ARCHES); they ship in the package so users need no clang. */
+export function objectFile(name: string): string {
+  return fileURLToPath(new URL(`../../bpf/recorder.${name}.bpf.o`, import.meta.url));
+}
+
+/** The object for this machine's arch (Node's process.arch). */
+export function objectPath(nodeArch: string = process.arch): string {
+  const arch = RECORDER_ARCHES.find((a) => a.node === nodeArch);
+  if (!arch) {
+    throw new SeccompGenError('BPF', `no recorder for this machine's arch ${nodeArch}: seccomp-gen is built for ${RECORDER_ARCHES.map((a) => a.node).join(' and ')}`);
+  }
+  return objectFile(arch.name);
+}

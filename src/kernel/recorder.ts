@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BpfObject, arrayValues, closeFd, mapLookup, mapShape, mapUpdate, openPinned } from '../ffi/libbpf.js';
 import { SeccompGenError } from '../errors.js';
-import { COUNTS_MAP, COUNTS_SIZE, FLAG_FILTERED_ONLY, OBJECT_PATH, PROBES, PROGRAMS, SLOTS, TARGET_SIZE, TARGET_SIZES, TARGETS_MAP } from './abi.js';
+import { COUNTS_MAP, COUNTS_SIZE, FLAG_FILTERED_ONLY, objectPath as thisArchObject, PROBES, PROGRAMS, SLOTS, TARGET_SIZE, TARGET_SIZES, TARGETS_MAP } from './abi.js';
 import { buildFor, probeFeatures, type KernelFeatures } from './features.js';
 import { placeFor, probeSequence, tombstonesToEmpty, type SlotState } from './slots.js';
 import { DEFAULT_PIN_DIR, ensureBpffs } from './bpffs.js';
@@ -73,7 +73,7 @@ function loadForThisKernel(objectPath: string): { obj: BpfObject; features: Kern
 }
 
 /** Whether the recorder loads here, and which build: loaded, then let go, never attached (seccomp-gen check). */
-export function tryLoad(objectPath = OBJECT_PATH): KernelFeatures {
+export function tryLoad(objectPath = thisArchObject()): KernelFeatures {
   const { obj, features } = loadForThisKernel(objectPath);
   obj.close();
   return features;
@@ -124,7 +124,7 @@ export class Recorder {
   }
 
   /** The pinned recorder, loaded and attached first if nothing (or only part of it) is pinned. */
-  static attach(objectPath = OBJECT_PATH): Recorder {
+  static attach(objectPath = thisArchObject()): Recorder {
     ensureBpffs();
     const p = pins();
     if (!(existsSync(p.link) && existsSync(p.targets) && existsSync(p.counts))) {

@@ -52,6 +52,20 @@ export interface ArgumentSyscall {
 export type ArchName = 'SCMP_ARCH_X86_64' | 'SCMP_ARCH_X86';
 export const FILTERED_ARCHES: readonly ArchName[] = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'];
 
+/**
+ * Register mapping: the struct pt_regs field the recorder reads argument 0, 1 and 2 from, per arch
+ * it records (bpf/arch.h is generated from this, src/kernel/arch-header.ts). aarch64 and arm (EABI)
+ * take every syscall of the table with its arguments in x86_64's and ia32's order (clone's flags
+ * first on all four), so `index` above holds for them too. arm64 keeps x0 in orig_x0 (regs[0]
+ * becomes the return value); a 32-bit ARM task's r0..r2 are regs[0..2].
+ */
+export const ARGUMENT_REGISTERS: Record<'SCMP_ARCH_X86_64' | 'SCMP_ARCH_X86' | 'SCMP_ARCH_AARCH64' | 'SCMP_ARCH_ARM', readonly [string, string, string]> = {
+  SCMP_ARCH_X86_64: ['di', 'si', 'dx'],
+  SCMP_ARCH_X86: ['bx', 'cx', 'dx'],
+  SCMP_ARCH_AARCH64: ['orig_x0', 'regs[1]', 'regs[2]'],
+  SCMP_ARCH_ARM: ['orig_x0', 'regs[1]', 'regs[2]'],
+};
+
 // --- namespaces (include/uapi/linux/sched.h) ---
 export const CLONE_NAMESPACES: ReadonlyMap<number, string> = new Map([
   [0x00000080, 'CLONE_NEWTIME'],

@@ -51,3 +51,17 @@ export function libseccompTable(): SyscallTable {
     },
   };
 }
+
+/**
+ * The number of syscall `name` on `arch` by libseccomp's table, or undefined when the arch has no
+ * such syscall. By name back from the number: libseccomp resolves some names to a multiplexer's
+ * pseudo-number (ia32's socket to socketcall's), not the syscall's own (359).
+ */
+export function syscallNumberOf(arch: ScmpArch, name: string, below = 1024): number | undefined {
+  const t = archToken(libseccompArchName(arch));
+  if (t === 0) throw new SeccompGenError('PROFILE', `libseccomp does not know the arch ${arch}`);
+  const direct = syscallNumber(t, name);
+  if (direct >= 0 && direct < below) return direct;
+  for (let nr = 0; nr < below; nr++) if (syscallName(t, nr) === name) return nr;
+  return undefined;
+}

@@ -6,7 +6,7 @@ import type { RecordedTarget } from '../kernel/target-codec.js';
 import { COMMAND_NOTE, UNFILTERED_NOTE, buildProfile } from '../profile/build.js';
 import { KNOWN_RUNTIMES, checkRuntimeNames } from '../profile/runtime-sets.js';
 import type { Profile } from '../profile/schema.js';
-import { ARCH_SLOTS, SLOT_ARCHES, type ScmpArch } from '../syscalls/arches.js';
+import { ARCH_SLOTS, SLOT_ARCHES, callNumber, type ScmpArch } from '../syscalls/arches.js';
 import { resolveSyscalls } from '../syscalls/resolve.js';
 import type { SyscallTable } from '../syscalls/table.js';
 import type { TargetRecord } from '../state/targets.js';
@@ -19,7 +19,7 @@ export interface Collected {
   unknown: Map<ScmpArch, number[]>;
 }
 
-/** Recorded numbers per seccomp arch, dropping empty slots. */
+/** Recorded numbers per seccomp arch (an arch's private calls back at their own numbers), dropping empty slots. */
 export function numbersByArch(recorded: RecordedTarget, native: ScmpArch): Map<ScmpArch, number[]> {
   const slots = SLOT_ARCHES[native];
   if (!slots) throw new SeccompGenError('BPF', `recording on ${native} is not supported`);
@@ -27,7 +27,7 @@ export function numbersByArch(recorded: RecordedTarget, native: ScmpArch): Map<S
   for (const slot of ARCH_SLOTS) {
     const nrs = recorded.syscalls[slot];
     const arch = slots[slot];
-    if (nrs.length && arch) out.set(arch, nrs);
+    if (nrs.length && arch) out.set(arch, nrs.map((nr) => callNumber(arch, nr)));
   }
   return out;
 }

@@ -22,7 +22,7 @@ describe('npm pack → npm install -g', () => {
     expect(sh('npm', ['pack', '--pack-destination', base]).status).toBe(0);
     const [tgz] = readdirSync(base).filter((f) => f.endsWith('.tgz'));
     const files = sh('tar', ['tzf', join(base, tgz!)]).stdout.split('\n');
-    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.cjs', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.bpf.o', 'package/data/docker-default.json', 'package/hooks/seccomp-gen-prestart.json', 'package/systemd/seccomp-gen-broker.socket', 'package/systemd/seccomp-gen-broker.service', 'package/examples/ci/record-and-check.sh', 'package/bin/seccomp-gen-runtime', 'package/dist/runtime/main.js', 'package/examples/containerd/config.toml']) {
+    for (const f of ['package/dist/cli/main.js', 'package/dist/hook/main.cjs', 'package/dist/man/seccomp-gen.1', 'package/bpf/recorder.x86_64.bpf.o', 'package/bpf/recorder.aarch64.bpf.o', 'package/bpf/arch.h', 'package/data/docker-default.json', 'package/hooks/seccomp-gen-prestart.json', 'package/systemd/seccomp-gen-broker.socket', 'package/systemd/seccomp-gen-broker.service', 'package/examples/ci/record-and-check.sh', 'package/bin/seccomp-gen-runtime', 'package/dist/runtime/main.js', 'package/examples/containerd/config.toml']) {
       expect(files).toContain(f);
     }
     const prefix = join(base, 'prefix');

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import type { Operator } from '../../src/profile/schema.js';
+import { objectPath } from '../../src/kernel/abi.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const IMAGE = 'localhost/seccomp-gen/busybox:test';
@@ -28,7 +29,7 @@ export function requireE2E(): void {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root');
   if (spawnSync('podman', ['--version']).status !== 0) missing.push('podman');
-  if (!existsSync(CLI) || !existsSync(join(ROOT, 'bpf/recorder.bpf.o'))) missing.push('a build (npm run build)');
+  if (!existsSync(CLI) || !existsSync(objectPath())) missing.push('a build (npm run build)');
   if (spawnSync('podman', ['image', 'exists', IMAGE]).status !== 0) missing.push(`the image ${IMAGE} (test/images/build.sh)`);
   if (missing.length) throw new Error(`end-to-end tests need ${missing.join(', ')}: run sudo bash test/setup.sh`);
 }

@@ -5,6 +5,8 @@
 # tmpfs over it and hands over to a second stage on it. Rebuilt only when an input changed.
 #
 #   test/guest/make-initrd.sh KERNEL_DIR        prints the initrd's path (KERNEL_DIR/initrd.cpio.gz)
+#
+# GUEST_BUSYBOX: a static busybox of the kernel's arch (default the host's /bin/busybox).
 set -euo pipefail
 kdir=$(cd "${1:?usage: make-initrd.sh KERNEL_DIR}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,13 +14,14 @@ release=$(cat "$kdir/release")
 out=$kdir/initrd.cpio.gz
 # What the initrd needs: a 9p root over virtio-pci, overlayfs over it (and for podman's storage).
 MODULES=(virtio_pci 9pnet_virtio 9p overlay)
-stamp=$( (sha256sum /bin/busybox "$here/initrd-init.sh" "$0"; echo "${MODULES[*]}") | sha256sum | cut -c1-16)
+busybox=${GUEST_BUSYBOX:-/bin/busybox}
+stamp=$( (sha256sum "$busybox" "$here/initrd-init.sh" "$0"; echo "${MODULES[*]}") | sha256sum | cut -c1-16)
 if [ -s "$out" ] && [ "$(cat "$kdir/initrd.stamp" 2>/dev/null)" = "$stamp" ]; then echo "$out"; exit 0; fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,lower,upper,newroot,modules}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp "$here/initrd-init.sh" "$root/init"
 chmod 755 "$root/init"
 # Dependencies first, each module once, in the order modprobe would insert them.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as abi from '../../src/kernel/abi.js';
+import { RECORDER_ARCHES } from '../../src/kernel/abi.js';
 import { ARCH_SLOTS } from '../../src/syscalls/arches.js';
 import { BpfObject } from '../../src/ffi/libbpf.js';
 import { slotOf } from '../../src/kernel/slots.js';
@@ -60,14 +61,10 @@ const EXPECTED: Record<string, number | bigint> = {
 };
 /**
  * The argument table (src/syscalls/argument-table.ts) against the header: the set of each
- * syscall, its numbers on x86_64 and ia32 (as libseccomp knows them), the masks and flags.
+ * syscall, the masks and flags (its numbers per arch are bpf/arch.h's, checked below).
  */
 const upper = (name: string) => name.toUpperCase();
 for (const [i, s] of ARGUMENT_SYSCALLS.entries()) EXPECTED[`SG_ARG_${upper(s.name)}`] = i;
-/** Syscall numbers of the table, checked by the name libseccomp gives them on each arch. */
-const NUMBERS = new Map<string, readonly [arch: string, name: string]>(
-  ARGUMENT_SYSCALLS.flatMap((s) => [[`SG_NR64_${upper(s.name)}`, ['x86_64', s.name]], [`SG_NR32_${upper(s.name)}`, ['x86', s.name]]] as const),
-);
 Object.assign(EXPECTED, {
   SG_ARG_SYSCALLS: abi.ARG_SYSCALLS,
   SG_ARG_VALUES: abi.ARG_VALUES,
@@ -89,20 +86,15 @@ describe('bpf/recorder.h against src/kernel/abi.ts', () => {
   });
 
   it('every #define SG_* has its TypeScript counterpart, or is declared kernel-only', () => {
-    const unclassified = [...defines.keys()].filter((n) => !(n in EXPECTED) && !KERNEL_ONLY.has(n) && !NUMBERS.has(n));
+    const unclassified = [...defines.keys()].filter((n) => !(n in EXPECTED) && !KERNEL_ONLY.has(n));
     expect(unclassified, 'add these to EXPECTED (with the abi.ts constant) or KERNEL_ONLY').toEqual([]);
-    const missing = [...Object.keys(EXPECTED), ...NUMBERS.keys()].filter((n) => !defines.has(n));
+    const missing = Object.keys(EXPECTED).filter((n) => !defines.has(n));
     expect(missing, 'abi.ts expects these in recorder.h').toEqual([]);
   });
 
   it.each(Object.entries(EXPECTED))('%s', (name, value) => {
     const c = defines.get(name);
     expect(typeof value === 'bigint' ? BigInt(c ?? -1) : c).toBe(value);
-  });
-
-  it.each([...NUMBERS])('%s is the number of %j', (define, [arch, name]) => {
-    // by name: libseccomp resolves ia32's socket to its socketcall pseudo-number, not 359
-    expect(syscallName(archToken(arch), defines.get(define)!)).toBe(name);
   });
 
   it('the sizes follow from the struct layouts', () => {
@@ -153,20 +145,28 @@ describe('sg_slot_of() in recorder.h and slotOf() in src/kernel/slots.ts', () =>
   });
 });
 
-describe('the built object bpf/recorder.bpf.o', () => {
+describe('the recorder object of this machine\'s arch', () => {
+  it('is the one of process.arch; an arch without one is a clear error', () => {
+    expect(abi.objectPath('x64')).toBe(abi.objectFile('x86_64'));
+    expect(abi.objectPath('arm64')).toBe(abi.objectFile('aarch64'));
+    expect(() => abi.objectPath('riscv64')).toThrow("no recorder for this machine's arch riscv64: seccomp-gen is built for x64 and arm64");
+  });
+});
+
+describe.each(RECORDER_ARCHES)('the built object bpf/recorder.$name.bpf.o', ({ name }) => {
   let obj: BpfObject;
+  const path = abi.objectFile(name);
 
   beforeAll(() => {
-    if (!existsSync(abi.OBJECT_PATH)) {
-      throw new Error(`${abi.OBJECT_PATH} is missing: run npm run build`);
+    if (!existsSync(path)) {
+      throw new Error(`${path} is missing: run npm run build`);
     }
-    const built = statSync(abi.OBJECT_PATH).mtimeMs;
-    const newer = ['recorder.bpf.c', 'recorder.h', 'core.h'].filter((f) => statSync(BPF_DIR + f).mtimeMs > built);
-    if (newer.length) throw new Error(`${abi.OBJECT_PATH} is older than ${newer.join(', ')}: run npm run build`);
-    obj = BpfObject.open(abi.OBJECT_PATH);
+    const built = statSync(path).mtimeMs;
+    const newer = ['recorder.bpf.c', 'recorder.h', 'arch.h', 'core.h'].filter((f) => statSync(BPF_DIR + f).mtimeMs > built);
+    if (newer.length) throw new Error(`${path} is older than ${newer.join(', ')}: run npm run build`);
+    obj = BpfObject.open(path);
   });
   afterAll(() => obj?.close());
-
   it.each(Object.values(abi.PROGRAMS))(`has the program %s in section ${abi.PROGRAM_SECTION}`, (name) => {
     expect(obj.program(name).section).toBe(abi.PROGRAM_SECTION);
   });

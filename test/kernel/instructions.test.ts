@@ -6,7 +6,7 @@
  * branches reach. docs/kernels.md has the table of which kernel gets which build.
  */
 import { describe, expect, it } from 'vitest';
-import { OBJECT_PATH, PROGRAMS, PROGRAM_SECTION, type ProgramBuild } from '../../src/kernel/abi.js';
+import { PROGRAMS, PROGRAM_SECTION, RECORDER_ARCHES, objectFile, type ProgramBuild } from '../../src/kernel/abi.js';
 import { elfPrograms, type Instruction } from './bpf-elf.js';
 
 type Kernel = readonly [major: number, minor: number];
@@ -52,9 +52,9 @@ function needs(insn: Instruction): [Kernel, string] | undefined {
   return undefined;
 }
 
-const programs = new Map(elfPrograms(OBJECT_PATH).map((p) => [p.name, p]));
+describe.each(RECORDER_ARCHES)('the builds of bpf/recorder.$name.bpf.o', ({ name: arch }) => {
+  const programs = new Map(elfPrograms(objectFile(arch)).map((p) => [p.name, p]));
 
-describe('the builds of bpf/recorder.bpf.o', () => {
   it('are the programs the loader knows, all in the section it attaches', () => {
     expect([...programs.keys()].sort()).toEqual(Object.values(PROGRAMS).sort());
     for (const p of programs.values()) expect(p.section).toBe(PROGRAM_SECTION);

@@ -1,6 +1,6 @@
 // The real table: libseccomp through koffi. A library call, no root and no kernel needed.
 import { describe, expect, it } from 'vitest';
-import { libseccompTable } from '../../src/syscalls/table.js';
+import { libseccompTable, syscallNumberOf } from '../../src/syscalls/table.js';
 import { libseccompArchName, scmpArchName } from '../../src/syscalls/arches.js';
 import { SeccompGenError } from '../../src/errors.js';
 
@@ -48,5 +48,19 @@ describe('arch names', () => {
     expect(libseccompArchName('SCMP_ARCH_AARCH64')).toBe('aarch64');
     expect(scmpArchName('x32')).toBe('SCMP_ARCH_X32');
     expect(scmpArchName(libseccompArchName('SCMP_ARCH_ARM'))).toBe('SCMP_ARCH_ARM');
+  });
+});
+
+describe('syscallNumberOf', () => {
+  it('gives a syscall\'s own number on each arch, not a multiplexer\'s pseudo-number', () => {
+    expect(syscallNumberOf('SCMP_ARCH_X86_64', 'socket')).toBe(41);
+    expect(syscallNumberOf('SCMP_ARCH_X86', 'socket')).toBe(359); // libseccomp resolves the name to socketcall's pseudo-number
+    expect(syscallNumberOf('SCMP_ARCH_AARCH64', 'socket')).toBe(198);
+    expect(syscallNumberOf('SCMP_ARCH_ARM', 'socket')).toBe(281);
+  });
+
+  it('is undefined for a name the arch lacks, and an error for an arch libseccomp lacks', () => {
+    expect(syscallNumberOf('SCMP_ARCH_AARCH64', 'open')).toBeUndefined(); // the generic table has only openat
+    expect(() => syscallNumberOf('SCMP_ARCH_NOPE', 'read')).toThrow('libseccomp does not know the arch SCMP_ARCH_NOPE');
   });
 });

@@ -42,6 +42,14 @@ describe('numbersByArch', () => {
       ['SCMP_ARCH_X32', [3]],
     ]);
   });
+
+  it('on arm64, gives ARM\'s private calls (kept at the top of the numbers) their own numbers back', () => {
+    const recorded = { flags: 1n, syscalls: { native: [1007, 1013], compat: [45, 1007, 1008, 1013, 1023], x32: [] } };
+    expect([...numbersByArch(recorded, 'SCMP_ARCH_AARCH64')]).toEqual([
+      ['SCMP_ARCH_AARCH64', [1007, 1013]],
+      ['SCMP_ARCH_ARM', [45, 1007, 0xf0000, 0xf0005, 0xf000f]],
+    ]);
+  });
 });
 
 describe('unfilteredNoteOf', () => {
