@@ -1,7 +1,7 @@
 /**
  * What the broker does for a proven uid: register a container of theirs, take its recording
  * out, list what they have. Everything touching the kernel runs under the same lock as the root
- * hooks (state/lock.ts), on the same pinned recorder: root and rootless tracing share one
+ * hooks (tracing/lock.ts), on the same pinned recorder: root and rootless tracing share one
  * program and one map, and each side leaves the other's entries alone.
  *
  * Every limit counts the real person (persons.ts), never the uid: their containers traced at
@@ -12,12 +12,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SeccompGenError } from '../errors.js';
 import { PROBES, modeFlags, type RecordingMode } from '../kernel/abi.js';
-import { Recorder } from '../kernel/recorder.js';
 import { keepsWithinShare, slotOf } from '../kernel/slots.js';
 import { keyName, type TargetKey } from '../kernel/target-codec.js';
-import { register, takeRecording } from '../trace/register.js';
-import { withLock } from '../state/lock.js';
-import { detachReleasing, releaseTargets, unpinNamespaces } from '../state/ns-pins.js';
+import { register, takeRecording } from '../tracing/register.js';
+import { withLock } from '../tracing/lock.js';
+import { unpinNamespaces } from '../tracing/hold.js';
+import { kernelRecorders, type Recorder } from '../tracing/recorder.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import { Persons } from './persons.js';
 import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, pruneKept, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
@@ -26,7 +26,7 @@ import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, prune
 const BROKER_SEQUENCE_SHARE = PROBES / 2;
 /** Gone containers collected under one hold of the lock; it is let go for COLLECT_PAUSE_MS between batches. */
 const COLLECT_BATCH = 64;
-/** Longer than the longest wait of a lock taker between two tries (state/lock.ts: 20 ms): a waiting prestart gets its turn. */
+/** Longer than the longest wait of a lock taker between two tries (tracing/lock.ts: 20 ms): a waiting prestart gets its turn. */
 const COLLECT_PAUSE_MS = 50;
 
 export interface ServiceOptions {
@@ -67,7 +67,7 @@ function collectThese(recorder: Recorder | null, gone: readonly BrokerRecord[]):
     }
     released.push(r.key);
   }
-  if (recorder) releaseTargets(recorder, released);
+  if (recorder) recorder.release(released);
   else unpinNamespaces(released);
   for (const r of gone) deleteRecord(r.uid, r.id);
   return events;
@@ -107,10 +107,10 @@ export async function collectGoneInBatches(options: CollectOptions = {}): Promis
     const batch = todo.slice(i, i + COLLECT_BATCH);
     events.push(
       ...withLock(() => {
-        const recorder = Recorder.open();
+        const recorder = kernelRecorders.open();
         try {
           const collected = collectThese(recorder, batch);
-          if (recorder) detachReleasing(recorder);
+          if (recorder) recorder.detachIfIdle();
           return collected;
         } finally {
           recorder?.close();
@@ -161,7 +161,7 @@ export class BrokerService {
     const person = this.persons.of(uid);
     let collected: CollectEvent[] = [];
     const record: BrokerRecord = { version: 1, uid, id, key, pid, start, mode, startedAt: new Date().toISOString() };
-    // The same steps as the root hooks' (trace/register.ts), over the broker's own records.
+    // The same steps as the root hooks' (tracing/register.ts), over the broker's own records.
     register(
       {
         key,

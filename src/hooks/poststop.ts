@@ -15,7 +15,7 @@ import type { OciState } from '../oci/state.js';
 import { markDone, takeDone } from '../state/done.js';
 import { unwrittenPath } from '../state/unwritten.js';
 import { writeProfileOf, type Finished } from '../trace/finish.js';
-import { takeOut } from '../trace/register.js';
+import { takeOut } from '../tracing/register.js';
 
 export interface PoststopResult extends Finished {
   /** Nothing to write this time, and why: one line in the log. */

@@ -10,15 +10,12 @@
  */
 import { SeccompGenError, messageOf } from '../errors.js';
 import { checkArgumentValues, type RecordedTarget, type TargetKey } from '../kernel/target-codec.js';
+import { ShapeError } from '../io/shape.js';
 import { logEvent } from '../log/log.js';
-import { parseTraceAnnotation } from '../oci/annotation.js';
-import { readReplayAnswers } from '../oci/bundle.js';
-import { runtimeName } from '../oci/runtime.js';
 import type { OciState } from '../oci/state.js';
-import { checkOutput } from '../policy/output-file.js';
-import { readBase } from './base.js';
 import { outputPolicy } from '../policy/output-policy.js';
-import type { TargetRecord } from '../state/targets.js';
+import { checkTargetKey, type TargetRecord } from '../state/targets.js';
+import { prepareTarget, targetRecord, traceRequestOf } from '../tracing/target.js';
 import { BrokerRefusal, askBroker } from '../broker/client.js';
 import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userDoneDir, userUnwrittenDir } from '../broker/user-state.js';
 import { markDone, pruneDone, takeDone } from '../state/done.js';
@@ -28,9 +25,12 @@ import { ranAgain, type PoststopResult } from './poststop.js';
 const SELF = outputPolicy({ self: true });
 
 function checkKey(v: unknown): TargetKey {
-  const k = v as { kind?: unknown; inum?: unknown } | null;
-  if (!k || (k.kind !== 'pid' && k.kind !== 'mnt') || typeof k.inum !== 'number') throw new SeccompGenError('BROKER', 'the broker answered with no namespace key');
-  return { kind: k.kind, inum: k.inum };
+  try {
+    return checkTargetKey(v);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new SeccompGenError('BROKER', 'the broker answered with no namespace key');
+    throw e;
+  }
 }
 
 /** The recorder's data as the broker returned it: only what the profile needs is checked. */
@@ -51,27 +51,11 @@ export function checkRecorded(v: unknown): RecordedTarget {
 }
 
 export async function rootlessPrestart(state: OciState, annotation: string, uid: number): Promise<TargetRecord> {
-  const request = parseTraceAnnotation(annotation);
-  if (state.pid === undefined) throw new SeccompGenError('STATE', 'the OCI state has no pid: install seccomp-gen as a prestart hook');
-  checkOutput(SELF, request.output);
-  const base = request.input !== undefined ? await readBase(SELF, request.input) : undefined;
-  const replay = readReplayAnswers(state.bundle);
-  const runtime = runtimeName();
-  const mode = replay.filtered ? 'filtered' : 'all';
+  const { request, pid } = traceRequestOf(state, annotation);
+  const prepared = await prepareTarget(state, request, pid, SELF);
   ensureUserRunDir(uid); // before asking: a run dir we cannot make fails the container, not the recording
-  const reply = await askBroker({ op: 'register', id: state.id, pid: state.pid, mode }, { uid });
-  const record: TargetRecord = {
-    version: 1,
-    id: state.id,
-    key: checkKey(reply.key),
-    mode,
-    pid: state.pid,
-    ...(runtime !== undefined ? { runtime } : {}),
-    output: request.output,
-    ...(request.input !== undefined ? { input: request.input, base } : {}),
-    replay,
-    startedAt: new Date().toISOString(),
-  };
+  const reply = await askBroker({ op: 'register', id: state.id, pid, mode: prepared.mode }, { uid });
+  const record = targetRecord({ ...prepared, key: checkKey(reply.key) });
   try {
     saveUserTarget(uid, record);
     takeDone(state.id, userDoneDir(uid)); // the mark of this container's previous run, if it is started again

@@ -15,7 +15,8 @@ import type { Profile } from '../profile/schema.js';
 import { takeDone } from '../state/done.js';
 import type { TargetRecord } from '../state/targets.js';
 import { readUnwritten, removeUnwritten, unwrittenPath } from '../state/unwritten.js';
-import { registerTarget, takeOut } from '../trace/register.js';
+import { registerTarget, takeOut } from '../tracing/register.js';
+import { targetRecord } from '../tracing/target.js';
 import { launch, type LaunchOptions } from './launch.js';
 
 export interface RecordRequest {
@@ -52,8 +53,7 @@ export async function recordCommand(request: RecordRequest, options: LaunchOptio
   const id = recordId(process.pid);
   const key = { kind: 'mnt' as const, inum: launched.mntns };
   const owner = containerOwner(process.pid);
-  const record: TargetRecord = {
-    version: 1,
+  const record = targetRecord({
     id,
     key,
     mode: 'all',
@@ -61,12 +61,12 @@ export async function recordCommand(request: RecordRequest, options: LaunchOptio
     // '-' (stdout) is no path: were gc to finish this target, its recording is set aside in
     // /run/seccomp-gen/unwritten/, where we take it from.
     output: request.output ?? '-',
-    ...(request.input !== undefined ? { input: request.input, base: request.base } : {}),
+    input: request.input,
+    base: request.base,
     replay: UNFILTERED,
-    startedAt: new Date().toISOString(),
     command: request.command,
-    ...(owner ? { owner } : {}),
-  };
+    owner,
+  });
 
   try {
     registerTarget(record, options.bpfObject ? { bpfObject: options.bpfObject } : {});

@@ -18,6 +18,7 @@ import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
 import { logEvent } from '../log/log.js';
 import { MAX_BROKER_KEPT_BYTES } from './limits.js';
 import { brokerDir, namesIn, recordIdsIn } from './paths.js';
+import { checkTargetKey } from './targets.js';
 
 function brokerTargetsDir(uid?: number): string {
   return uid === undefined ? join(brokerDir(), 'targets') : join(brokerDir(), 'targets', String(uid));
@@ -44,14 +45,13 @@ function checkRecord(data: unknown): BrokerRecord {
   if (o.version !== 1) throw new ShapeError('version', 'expected 1');
   const id = string(o.id, 'id');
   if (!CONTAINER_ID.test(id)) throw new ShapeError('id', 'not a container id');
-  const key = object(o.key, 'key');
-  if (key.kind !== 'pid' && key.kind !== 'mnt') throw new ShapeError('key.kind', 'expected pid or mnt');
+  const key = checkTargetKey(o.key);
   if (!isRecordingMode(o.mode)) throw new ShapeError('mode', `expected ${RECORDING_MODES.join(' or ')}`);
   return {
     version: 1,
     uid: integer(o.uid, 'uid', 0),
     id,
-    key: { kind: key.kind, inum: integer(key.inum, 'key.inum', 0) },
+    key,
     pid: integer(o.pid, 'pid', 1),
     start: string(o.start, 'start'),
     mode: o.mode,
@@ -117,7 +117,7 @@ export function allRecords(): BrokerRecord[] {
 }
 
 /**
- * The kernel entries rootless containers hold. Root's gc (state/gc.ts) leaves these alone: they
+ * The kernel entries rootless containers hold. Root's gc (tracing/gc.ts) leaves these alone: they
  * are not orphans for lack of a record of its own.
  */
 export function rootlessClaimedKeys(): TargetKey[] {

@@ -14,7 +14,7 @@ import { DEFAULT_WRITE_TIMEOUT_SECONDS } from '../config/config.js';
 import { logEvent } from '../log/log.js';
 import { quote } from '../log/quote.js';
 import { markDone } from '../state/done.js';
-import type { GcEvent } from '../state/gc.js';
+import type { GcEvent } from '../tracing/gc.js';
 import { noteUnwritten, readUnwritten, removeUnwritten } from '../state/unwritten.js';
 import { WRITE_UNWRITTEN_STAGE } from './stages.js';
 import { writeProfileOf } from './finish.js';

@@ -3,7 +3,7 @@ import { existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { allRecords, allUnwritten, deleteRecord, deleteUnwritten, listRecords, listUnwritten, loadRecord, pruneKept, readUnwritten, rootlessClaimedKeys, saveRecord, saveUnwritten, type BrokerRecord } from '../../src/state/broker-records.js';
 import { brokerDir } from '../../src/state/paths.js';
-import { gc, type GcRecorder } from '../../src/state/gc.js';
+import { gc, type GcRecorder } from '../../src/tracing/gc.js';
 import type { TargetKey } from '../../src/kernel/target-codec.js';
 import { usePrivateRunDir } from '../helpers.js';
 
@@ -71,7 +71,7 @@ describe("root's gc and the broker's entries", () => {
     const recorder: GcRecorder = {
       keys: () => [...entries],
       read: () => null,
-      removeTarget: (key) => ((entries = entries.filter((k) => k.inum !== key.inum)), true),
+      release: (keys) => void (entries = entries.filter((k) => !keys.some((key) => k.inum === key.inum))),
       detachIfIdle: () => false,
     };
     const report = gc({ recorder });

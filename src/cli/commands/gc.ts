@@ -10,11 +10,11 @@ import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { withProgress } from '../progress.js';
 import { DEFAULT_BROKER_MAX_TRACED, DEFAULT_MAX_TRACED_PER_UID, loadConfig } from '../../config/config.js';
-import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
 import { quote } from '../../log/quote.js';
-import { gc as collect, type GcEvent } from '../../state/gc.js';
-import { withLock } from '../../state/lock.js';
+import { gc as collect, type GcEvent } from '../../tracing/gc.js';
+import { withLock } from '../../tracing/lock.js';
+import { kernelRecorders } from '../../tracing/recorder.js';
 import { hostIdentity } from '../../broker/ownership.js';
 import { Persons } from '../../broker/persons.js';
 import { collectGoneInBatches } from '../../broker/service.js';
@@ -52,7 +52,7 @@ write the profiles of their own rootless containers that ended without a poststo
     }
     const report = withProgress((progress) =>
       withLock(() => {
-        const recorder = Recorder.open();
+        const recorder = kernelRecorders.open();
         try {
           const r = collect({
             recorder,

@@ -12,7 +12,7 @@ import { whatIsMissing } from '../../kernel/diagnose.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { sameKey } from '../../kernel/target-codec.js';
 import { escapeText, quote } from '../../log/quote.js';
-import { containerAlive } from '../../state/gc.js';
+import { containerAlive } from '../../tracing/gc.js';
 import { MAX_UNWRITTEN_BYTES } from '../../state/limits.js';
 import { listTargetIds, loadTargetHead } from '../../state/targets.js';
 import { listUnwritten } from '../../state/unwritten.js';

@@ -1,6 +1,6 @@
 /**
  * Every namespace a target is keyed by, PID or mount, is held alive until its recording is out of
- * the kernel, and a registration whose namespace cannot be held is refused (trace/register.ts).
+ * the kernel, and a registration whose namespace cannot be held is refused (tracing/register.ts).
  *
  * Why: the recorder matches a task by its namespace's inode number, and the kernel hands a freed
  * number to the next new namespace at once (proc_alloc_inum() takes the lowest free one of an
@@ -30,7 +30,8 @@ import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { keyName, sameKey, type TargetKey } from '../kernel/target-codec.js';
 import { hostMountPlace, mountIn, runMountCommand, type MountPlace } from '../io/mount.js';
-import { namesIn, runDir } from './paths.js';
+import { namesIn, runDir } from '../state/paths.js';
+import { checkTargetKey } from '../state/targets.js';
 
 function pinsDir(): string {
   return join(runDir(), 'ns');
@@ -117,13 +118,18 @@ export function unpinNamespace(key: TargetKey): void {
   unpinNamespaces([key]);
 }
 
-/** Every key held now, by its file's name. */
+/** Every key held now, by its file's name (pinPath's, read back). */
 function heldKeys(): TargetKey[] {
   const keys: TargetKey[] = [];
-  for (const [dir, kind] of [[pinsDir(), 'pid'], [mntPinsDir(), 'mnt']] as const) {
+  for (const dir of [pinsDir(), mntPinsDir()]) {
     for (const name of namesIn(dir)) {
-      const m = new RegExp(`^${kind}-(\\d+)$`).exec(name);
-      if (m) keys.push({ kind, inum: Number(m[1]) });
+      const [kind, inum] = name.split('-');
+      try {
+        const key = checkTargetKey({ kind, inum: Number(inum) });
+        if (pinPath(key) === join(dir, name)) keys.push(key); // neither the other kind's nor another spelling of a number
+      } catch {
+        /* not a held namespace's file */
+      }
     }
   }
   return keys;

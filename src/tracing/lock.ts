@@ -13,7 +13,7 @@
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
-import { lockPath, namesIn, runDir } from './paths.js';
+import { lockPath, namesIn, runDir } from '../state/paths.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleep(ms: number): void {

@@ -4,7 +4,7 @@
  *
  *   register        load-or-reuse the pinned program, drop a stale record, check the owner's
  *                   limit, store the record, hold the namespace (refused if it cannot be held:
- *                   state/ns-pins.ts) and add it to the kernel; every
+ *                   tracing/hold.ts) and add it to the kernel; every
  *                   caller keeps its own records (registerTarget: the hooks' and record's, with
  *                   dead containers' leftovers set aside first; the broker: its own)
  *   takeRecording   claim a target, read its recording, let the caller's record go and remove
@@ -13,13 +13,11 @@
  */
 import { SeccompGenError, messageOf } from '../errors.js';
 import { modeFlags } from '../kernel/abi.js';
-import { RecorderUnavailable } from '../kernel/diagnose.js';
-import { Recorder } from '../kernel/recorder.js';
 import type { RecordedTarget, TargetKey } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
-import { detachReleasing, pinNamespace, releaseTarget, unpinNamespace } from '../state/ns-pins.js';
-import { gc, removeOrphans, type GcReport } from '../state/gc.js';
-import { withLock } from '../state/lock.js';
+import { gc, removeOrphans, type GcReport } from './gc.js';
+import { withLock } from './lock.js';
+import { kernelRecorders, type Recorder, type Recorders } from './recorder.js';
 import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, saveTarget, type TargetRecord } from '../state/targets.js';
 
 export interface RegisterOptions {
@@ -31,6 +29,8 @@ export interface RegisterOptions {
   gc?: { maxTraceMs?: number };
   /** Refuse when the record's owner already has this many containers traced (config maxTracedPerUid). */
   maxTracedPerUid?: number;
+  /** The kernel side (a fake in the unit tests). */
+  recorders?: Recorders;
 }
 
 /** Who a record belongs to, for the per-uid limit: its owner uid, or one shared "unknown". */
@@ -71,7 +71,7 @@ function collectLeftovers(recorder: Recorder, maxTraceMs: number | undefined): G
  */
 export interface Registration {
   key: TargetKey;
-  /** A process in the namespace: its handle keeps the namespace (and its number) alive (state/ns-pins.ts). */
+  /** A process in the namespace: its handle keeps the namespace (and its number) alive (tracing/hold.ts). */
   pid: number;
   flags: bigint;
   /** First, under the lock: e.g. collect dead containers' leftovers. */
@@ -87,35 +87,28 @@ export interface Registration {
 }
 
 /** Register with the recorder; throws RecorderUnavailable when the kernel refuses the program. */
-export function register(reg: Registration, options: { bpfObject?: string; timeoutMs?: number } = {}): void {
+export function register(reg: Registration, options: { bpfObject?: string; timeoutMs?: number; recorders?: Recorders } = {}): void {
   withLock(() => {
-    let recorder: Recorder;
-    try {
-      recorder = Recorder.attach(options.bpfObject);
-    } catch (e) {
-      throw new RecorderUnavailable(e);
-    }
+    const recorder = (options.recorders ?? kernelRecorders).attach(options.bpfObject);
     try {
       reg.first?.(recorder);
       const stale = reg.dropStale();
-      if (stale) releaseTarget(recorder, stale);
+      if (stale) recorder.release([stale]);
       reg.checkLimit?.();
       reg.save();
       try {
-        pinNamespace(reg.key, reg.pid); // throws: a namespace not held could hand its number to another
-        recorder.addTarget(reg.key, reg.flags);
+        recorder.register(reg.key, reg.flags, reg.pid); // refused when its namespace cannot be held (hold.ts)
         if (reg.confirm) {
           try {
             reg.confirm();
           } catch (e) {
-            recorder.removeTarget(reg.key);
+            recorder.release([reg.key]);
             throw e;
           }
         }
       } catch (e) {
         reg.unsave();
-        unpinNamespace(reg.key); // held before the kernel entry went in, or the entry failed
-        detachReleasing(recorder);
+        recorder.detachIfIdle();
         throw e;
       }
     } finally {
@@ -170,6 +163,7 @@ export interface TakeOptions {
   /** No other record remains: entries no one claims go too, and the program is detached. */
   lastOut?: () => boolean;
   timeoutMs?: number;
+  recorders?: Recorders;
 }
 
 /**
@@ -182,7 +176,7 @@ export function takeRecording(options: TakeOptions): RecordedTarget | null {
   return withLock((): RecordedTarget | null => {
     const key = options.claim();
     if (!key) return null;
-    const recorder = Recorder.open();
+    const recorder = (options.recorders ?? kernelRecorders).open();
     if (!recorder) {
       options.release?.(); // nothing attached: nothing will ever be recorded for it
       return null;
@@ -191,12 +185,12 @@ export function takeRecording(options: TakeOptions): RecordedTarget | null {
       const target = recorder.read(key);
       if (target) options.keep?.(target);
       options.release?.();
-      releaseTarget(recorder, key);
+      recorder.release([key]);
       if (options.lastOut === undefined) {
-        detachReleasing(recorder); // no record list of our own to ask: the table says
+        recorder.detachIfIdle(); // no record list of our own to ask: the table says
       } else if (options.lastOut()) {
         removeOrphans(recorder, []);
-        detachReleasing(recorder);
+        recorder.detachIfIdle();
       }
       return target;
     } finally {
@@ -217,7 +211,7 @@ export interface TakenOut {
  * `released`: told, still under the lock, once the record is gone (poststop leaves a mark there
  * for a second poststop of the same container, which waits for the lock meanwhile).
  */
-export function takeOut(id: string, released?: (record: TargetRecord) => void): TakenOut | null {
+export function takeOut(id: string, released?: (record: TargetRecord) => void, recorders?: Recorders): TakenOut | null {
   let record: TargetRecord | null = null;
   const recorded = takeRecording({
     claim: () => {
@@ -229,6 +223,7 @@ export function takeOut(id: string, released?: (record: TargetRecord) => void): 
       if (record) released?.(record);
     },
     lastOut: () => listTargetIds().length === 0,
+    ...(recorders ? { recorders } : {}),
   });
   const taken: TargetRecord | null = record;
   return taken ? { record: taken, recorded } : null;

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pruneLockTemps, withLock } from '../../src/state/lock.js';
+import { pruneLockTemps, withLock } from '../../src/tracing/lock.js';
 import { lockPath } from '../../src/state/paths.js';
 import { SeccompGenError } from '../../src/errors.js';
 import { seccompGenErrorOf, usePrivateRunDir } from '../helpers.js';
@@ -145,8 +145,8 @@ describe('withLock', () => {
 
 describe('withLock across processes', () => {
   it('loses no update when 6 processes contend, starting from a stale lock of a dead pid', async () => {
-    const built = new URL('../../dist/state/lock.js', import.meta.url);
-    if (!existsSync(built)) throw new Error('dist/state/lock.js is missing: run npm run build');
+    const built = new URL('../../dist/tracing/lock.js', import.meta.url);
+    if (!existsSync(built)) throw new Error('dist/tracing/lock.js is missing: run npm run build');
     const counter = join(scratch.dir, 'counter');
     writeFileSync(counter, '0');
     // A lock left by a process that is gone (kill -9 between the steps).

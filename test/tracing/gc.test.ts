@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { containerAlive, gc, type GcRecorder } from '../../src/state/gc.js';
+import { containerAlive, gc } from '../../src/tracing/gc.js';
+import { FakeRecorder } from './fake-recorder.js';
 import { markDone, takeDone } from '../../src/state/done.js';
 import { doneDir, targetsDir } from '../../src/state/paths.js';
 import { listTargetIds, saveTarget, type TargetRecord } from '../../src/state/targets.js';
@@ -27,26 +28,6 @@ function record(id: string, inum: number, pid = 4242): TargetRecord {
 }
 
 const RECORDED: RecordedTarget = { flags: 1n, syscalls: { native: [0, 1], compat: [], x32: [] } };
-
-class FakeRecorder implements GcRecorder {
-  detached = false;
-  constructor(public entries: TargetKey[]) {}
-  keys() {
-    return [...this.entries];
-  }
-  read(key: TargetKey) {
-    return this.entries.some((k) => k.inum === key.inum) ? RECORDED : null;
-  }
-  removeTarget(key: TargetKey) {
-    const n = this.entries.length;
-    this.entries = this.entries.filter((k) => k.inum !== key.inum);
-    return this.entries.length < n;
-  }
-  detachIfIdle() {
-    this.detached = this.entries.length === 0;
-    return this.detached;
-  }
-}
 
 const pidKey = (inum: number): TargetKey => ({ kind: 'pid', inum });
 

@@ -16,20 +16,16 @@
 import { statSync } from 'node:fs';
 import { SeccompGenError } from '../errors.js';
 import { sameKey, type RecordedTarget, type TargetKey } from '../kernel/target-codec.js';
-import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, type TargetRecord } from './targets.js';
-import { pruneDone } from './done.js';
-import { rootlessClaimedKeys } from './broker-records.js';
+import { deleteTarget, listTargetIds, loadTarget, loadTargetHead, type TargetRecord } from '../state/targets.js';
+import { pruneDone } from '../state/done.js';
+import { rootlessClaimedKeys } from '../state/broker-records.js';
 import { pruneLockTemps } from './lock.js';
-import { detachReleasing, releaseTarget, unpinAllBut, unpinNamespace } from './ns-pins.js';
-import { setAside as setAsideInStore } from './unwritten.js';
+import { unpinAllBut, unpinNamespace } from './hold.js';
+import type { Recorder } from './recorder.js';
+import { setAside as setAsideInStore } from '../state/unwritten.js';
 
 /** The part of the Recorder gc uses (a fake in the unit tests). */
-export interface GcRecorder {
-  keys(): TargetKey[];
-  read(key: TargetKey): RecordedTarget | null;
-  removeTarget(key: TargetKey): boolean;
-  detachIfIdle(): boolean;
-}
+export type GcRecorder = Pick<Recorder, 'keys' | 'read' | 'release' | 'detachIfIdle'>;
 
 export interface GcDeps {
   recorder: GcRecorder | null;
@@ -83,7 +79,7 @@ export function containerAlive(record: TargetRecord): boolean {
 export function removeOrphans(recorder: GcRecorder, live: readonly TargetKey[]): TargetKey[] {
   const claimed = [...live, ...rootlessClaimedKeys()];
   const orphans = recorder.keys().filter((key) => !claimed.some((k) => sameKey(k, key)));
-  for (const key of orphans) releaseTarget(recorder, key);
+  recorder.release(orphans);
   return orphans;
 }
 
@@ -131,7 +127,7 @@ export function gc(deps: GcDeps): GcReport {
       events.push({ id, action: 'unwritten', detail: `cannot set the recording aside, left for a later gc: ${e.message}` });
       continue;
     }
-    if (deps.recorder) releaseTarget(deps.recorder, record.key);
+    if (deps.recorder) deps.recorder.release([record.key]);
     else unpinNamespace(record.key);
     deleteTarget(id);
   }
@@ -141,7 +137,7 @@ export function gc(deps: GcDeps): GcReport {
   }
   pruneDone();
   pruneLockTemps();
-  const detached = deps.recorder && deps.detach !== false ? detachReleasing(deps.recorder) : false;
+  const detached = deps.recorder && deps.detach !== false ? deps.recorder.detachIfIdle() : false;
   // Namespaces held for targets that are gone by any way (a crash between the steps) are let go.
   if (sweep && !detached) unpinAllBut([...live, ...rootlessClaimedKeys()]);
   return { events, kept: live.length, detached, setAside: setAsideIds };
