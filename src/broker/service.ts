@@ -20,7 +20,7 @@ import { unpinNamespaces } from '../tracing/hold.js';
 import { kernelRecorders, type Recorder } from '../tracing/recorder.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import { Persons } from './persons.js';
-import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, pruneKept, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
+import { allRecords, deleteRecord, listRecords, listKept, loadRecord, pruneKept, saveRecord, saveKept, readKept, deleteKept, type BrokerRecord } from '../state/broker-records.js';
 
 /** The most of any probe sequence the broker's targets may take: root's hooks always have the rest. */
 const BROKER_SEQUENCE_SHARE = PROBES / 2;
@@ -60,7 +60,7 @@ function collectThese(recorder: Recorder | null, gone: readonly BrokerRecord[]):
     if (!loadRecord(r.uid, r.id)) continue;
     const recorded = recorder?.read(r.key) ?? null;
     if (recorded) {
-      saveUnwritten(r, recorded);
+      saveKept(r, recorded);
       events.push({ uid: r.uid, id: r.id, action: 'kept', detail: `container gone without its poststop taking the recording: kept for uid ${r.uid} until they take it (seccomp-gen gc, as that user)` });
     } else {
       events.push({ uid: r.uid, id: r.id, action: 'lost', detail: 'container gone and no recording in the kernel (reboot?): no profile' });
@@ -199,20 +199,20 @@ export class BrokerService {
   take(uid: number, id: string): { recorded: unknown; kept: boolean } {
     const record = loadRecord(uid, id);
     if (record) {
-      const recorded = takeRecording({ claim: () => record.key, keep: (r) => saveUnwritten(record, r), timeoutMs: this.options.lockTimeoutMs });
+      const recorded = takeRecording({ claim: () => record.key, keep: (r) => saveKept(record, r), timeoutMs: this.options.lockTimeoutMs });
       deleteRecord(uid, id);
       if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
       pruneKept(this.keptLimits(), this.keptLimits().personOf); // never this one: it is the newest
       return { recorded, kept: false };
     }
-    const kept = readUnwritten(uid, id);
+    const kept = readKept(uid, id);
     if (kept) return { recorded: kept.recorded, kept: true };
     throw new SeccompGenError('BROKER', `uid ${uid} has no traced container ${id}`);
   }
 
   /** The taker has the recording of `id`: the kept copy goes. */
   acknowledge(uid: number, id: string): void {
-    deleteUnwritten(uid, id);
+    deleteKept(uid, id);
   }
 
   list(uid: number): { targets: { id: string; key: string; since: string; state: string }[]; unwritten: string[] } {
@@ -222,6 +222,6 @@ export class BrokerService {
       since: r.startedAt,
       state: stillRunning(r.pid, r.key, r.start, this.options.proc) ? 'tracing' : 'gone',
     }));
-    return { targets, unwritten: listUnwritten(uid) };
+    return { targets, unwritten: listKept(uid) };
   }
 }

@@ -13,7 +13,7 @@ import { NO_NAMES, traceRequestFor, type NameSource, type TraceChoice } from '..
 import { conmonName, specHostname } from '../oci/container-name.js';
 import { parseOciState, type OciState } from '../oci/state.js';
 import { hostIdentity } from '../broker/ownership.js';
-import { userLogFile } from '../broker/user-state.js';
+import { userLogFile } from '../rootless/user-state.js';
 import { WRITE_UNWRITTEN_STAGE } from '../trace/stages.js';
 
 let state: OciState | undefined;
@@ -74,7 +74,7 @@ async function runRootless(stage: 'prestart' | 'poststop', state: OciState, choi
   // The system log is root's: a rootless hook's events go to the user's own run directory.
   delete process.env.SECCOMP_GEN_LOG;
   setLogFile(userLogFile(uid));
-  const rootless = await import('./rootless.js');
+  const rootless = await import('../rootless/hooks.js');
   if (stage === 'prestart') {
     if (choice.kind === 'declined') return logEvent(stage, 'not-traced', { id: state.id, uid }, choice.why);
     const record = await rootless.rootlessPrestart(state, choice.value, uid);

@@ -57,3 +57,19 @@ export function writeProfileOf(record: TargetRecord, recorded: RecordedTarget, o
   }
   return { output: record.output, syscalls: allowedCount(profile), warnings };
 }
+
+/** What a poststop (root's or rootless) did: a profile written, or nothing to write and why. */
+export interface PoststopResult extends Finished {
+  /** Nothing to write this time, and why: one line in the log. */
+  note?: { event: string; detail: string };
+}
+
+/** The second poststop of a container whose first took the recording out (root's and rootless). */
+export function ranAgain(output: string): PoststopResult {
+  return { output, syscalls: 0, warnings: [], note: { event: 'again', detail: `poststop ran again for this container (podman rm -f runs it twice): its first poststop took the recording out and writes the profile to ${output}` } };
+}
+
+/** A poststop with no target for a container that asked to be traced (root's and rootless). */
+export function notTraced(id: string): SeccompGenError {
+  return new SeccompGenError('TARGET', `container ${id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
+}

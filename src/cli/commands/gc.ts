@@ -36,7 +36,7 @@ write the profiles of their own rootless containers that ended without a poststo
   async run(args) {
     parse(args, {}, false);
     const me = hostIdentity();
-    if (me.rootless) return import('../rootless-user.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
+    if (me.rootless) return import('../../rootless/user-commands.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
     const config = loadConfig();
     setLogFile(config.logFile);
     // Rootless containers that are gone: their recordings are kept for their users (src/broker/),

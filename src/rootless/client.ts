@@ -8,8 +8,8 @@ import { createConnection } from 'node:net';
 import { SeccompGenError } from '../errors.js';
 import type { RecordingMode } from '../kernel/abi.js';
 import { readRegularFile } from '../io/json-file.js';
-import { brokerSocketPath } from './paths.js';
-import { MAX_REPLY_BYTES, ProtocolError, encodeMessage, parseReply } from './protocol.js';
+import { brokerSocketPath } from '../broker/paths.js';
+import { MAX_REPLY_BYTES, ProtocolError, encodeMessage, parseReply } from '../broker/protocol.js';
 
 /** The broker answered, and said no: unlike a broker that cannot be reached, asking again changes nothing. */
 export class BrokerRefusal extends SeccompGenError {

@@ -5,8 +5,8 @@
  * `gc` writes the kept recordings as their poststop would have, as the user.
  */
 import { SeccompGenError, messageOf } from '../errors.js';
-import { askBroker } from '../broker/client.js';
-import { listUserTargets, listUserUnwritten, loadUserTarget, userUnwrittenDir } from '../broker/user-state.js';
+import { askBroker } from './client.js';
+import { listUserTargets, listUserUnwritten, loadUserTarget, userUnwrittenDir } from './user-state.js';
 
 interface BrokerList {
   targets: { id: string; key: string; since: string; state: string }[];
@@ -47,7 +47,7 @@ function loadUserTargetSafe(uid: number, id: string) {
 
 /** Write the profiles of the user's containers that ended without their poststop. */
 export async function rootlessGc(uid: number): Promise<number> {
-  const { finishRootless } = await import('../hooks/rootless.js');
+  const { finishRootless } = await import('./hooks.js');
   const list = asList(await askBroker({ op: 'list' }, { uid }));
   const running = new Set(list.targets.filter((t) => t.state === 'tracing').map((t) => t.id));
   let failed = 0;

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureUserRunDir, userRunDir } from '../../src/broker/user-state.js';
+import { ensureUserRunDir, userRunDir } from '../../src/rootless/user-state.js';
 
 let dir: string;
 const saved = { ...process.env };

@@ -16,11 +16,10 @@ import type { OciState } from '../oci/state.js';
 import { outputPolicy } from '../policy/output-policy.js';
 import { checkTargetKey, type TargetRecord } from '../state/targets.js';
 import { prepareTarget, targetRecord, traceRequestOf } from '../tracing/target.js';
-import { BrokerRefusal, askBroker } from '../broker/client.js';
-import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userDoneDir, userUnwrittenDir } from '../broker/user-state.js';
+import { BrokerRefusal, askBroker } from './client.js';
+import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userDoneDir, userUnwrittenDir } from './user-state.js';
 import { markDone, pruneDone, takeDone } from '../state/done.js';
-import type { Finished } from '../trace/finish.js';
-import { ranAgain, type PoststopResult } from './poststop.js';
+import { notTraced, ranAgain, type Finished, type PoststopResult } from '../trace/finish.js';
 
 const SELF = outputPolicy({ self: true });
 
@@ -97,7 +96,7 @@ export async function rootlessPoststop(state: OciState, uid: number, asked: bool
   if (earlier?.reason === 'taken') return ranAgain(earlier.detail);
   const record = loadUserTarget(uid, state.id);
   if (!record && !asked) return { output: '', syscalls: 0, warnings: [] }; // its prestart said why
-  if (!record) throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
+  if (!record) throw notTraced(state.id);
   markDone(state.id, { reason: 'taken', detail: record.output }, userDoneDir(uid));
   try {
     return await finishRootless(record, uid);
