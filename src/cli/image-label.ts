@@ -26,7 +26,7 @@ export function imageName(arg: string): string | undefined {
 export type ReadLabels = (image: string, source: string) => Record<string, string>;
 
 /** The labels of a local image, as `podman image inspect` gives them. */
-export const podmanImageLabels: ReadLabels = (image, source) => {
+const podmanImageLabels: ReadLabels = (image, source) => {
   const r = spawnSync('podman', ['image', 'inspect', '--format', '{{json .Labels}}', '--', image], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;

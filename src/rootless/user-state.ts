@@ -25,7 +25,7 @@ export function userRunDir(uid: number): string {
   return `/tmp/seccomp-gen-run-${uid}`;
 }
 
-export const userTargetsDir = (uid: number) => join(userRunDir(uid), 'targets');
+const userTargetsDir = (uid: number) => join(userRunDir(uid), 'targets');
 export const userUnwrittenDir = (uid: number) => join(userRunDir(uid), 'unwritten');
 export const userLogFile = (uid: number) => join(userRunDir(uid), 'hooks.log');
 /** Markers of containers whose poststop has run (state/done.ts): Podman's second poststop finds one. */

@@ -50,7 +50,7 @@ export interface UnwrittenItem {
   mtimeMs: number;
 }
 
-export function unwrittenDir(): string {
+function unwrittenDir(): string {
   return join(runDir(), 'unwritten');
 }
 

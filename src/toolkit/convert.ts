@@ -75,7 +75,7 @@ function toPodman(p: CanonicalProfile): Json {
 }
 
 /** What Docker before 23.0 would answer differently, if anything. */
-export function olderDockerWarning(p: CanonicalProfile): string | undefined {
+function olderDockerWarning(p: CanonicalProfile): string | undefined {
   if (p.defaultErrnoRet === undefined || p.defaultErrnoRet === 1) return undefined;
   return `Docker before 23.0 ignores defaultErrnoRet: there a syscall the profile does not name is refused with EPERM (1), not ${errnoText(p.defaultErrnoRet)}`;
 }

@@ -105,7 +105,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * One zod issue as one line that points at the place. Unknown actions and operators name the
  * value and the nearest valid one, instead of zod's list of every option.
  */
-export function describeProfileIssue(issue: z.core.$ZodIssue, data: unknown, prefix: string): string {
+function describeProfileIssue(issue: z.core.$ZodIssue, data: unknown, prefix: string): string {
   const at = where(issue.path, prefix);
   const value = valueAt(data, issue.path);
   const last = issue.path[issue.path.length - 1];

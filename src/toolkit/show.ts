@@ -57,7 +57,7 @@ function allowView(p: CanonicalProfile) {
 }
 
 let dockerDefault: CanonicalProfile | undefined;
-export function dockerDefaultProfile(): CanonicalProfile {
+function dockerDefaultProfile(): CanonicalProfile {
   dockerDefault ??= normalizeDocument(readDockerDefault(), "Docker's default profile").profile;
   return dockerDefault;
 }

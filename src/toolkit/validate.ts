@@ -22,7 +22,7 @@ import { closest } from './suggest.js';
 import { argumentWarnings } from './validate-args.js';
 
 /** Syscalls newer than some libseccomp releases still in use (kernel 5.17 and later). */
-export const NEWER_SYSCALLS: readonly string[] = [
+const NEWER_SYSCALLS: readonly string[] = [
   'set_mempolicy_home_node', 'cachestat', 'fchmodat2', 'map_shadow_stack', 'futex_wake', 'futex_wait',
   'futex_requeue', 'statmount', 'listmount', 'lsm_get_self_attr', 'lsm_set_self_attr', 'lsm_list_modules',
   'mseal', 'setxattrat', 'getxattrat', 'listxattrat', 'removexattrat', 'open_tree_attr', 'file_getattr',

@@ -152,7 +152,7 @@ export function releaseTargets(recorder: Releasing, keys: readonly TargetKey[]):
   unpinNamespaces(keys);
 }
 
-export function releaseTarget(recorder: Releasing, key: TargetKey): void {
+function releaseTarget(recorder: Releasing, key: TargetKey): void {
   releaseTargets(recorder, [key]);
 }
 
