@@ -1,7 +1,7 @@
 /**
  * poststop: the container is gone (podman waits for this hook before `podman run` returns, so the
  * profile is there when the user looks). Take the target out (its record and its recording, in one
- * step), detach the program if it was the last, and write the profile (trace/finish.ts).
+ * step), detach the program if it was the last, and write the profile (write/finish.ts).
  *
  * With no target for the container, say what happened, and fail only when the prestart hook did
  * not run though the container asked to be traced: Podman runs poststop twice on `podman rm -f` of
@@ -14,7 +14,7 @@ import type { Config } from '../config/config.js';
 import type { OciState } from '../oci/state.js';
 import { markDone, takeDone } from '../state/done.js';
 import { unwrittenPath } from '../state/unwritten.js';
-import { notTraced, ranAgain, writeProfileOf, type PoststopResult } from '../trace/finish.js';
+import { notTraced, ranAgain, writeProfileOf, type PoststopResult } from '../write/finish.js';
 import { takeOut } from '../tracing/register.js';
 
 /**

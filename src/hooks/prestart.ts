@@ -67,7 +67,7 @@ export async function prestart(state: OciState, annotation: string, config: Conf
   if (report?.setAside.length) {
     // Dead containers' profiles, written after the lock by processes of their own: this
     // container does not wait for them (nor for the filesystems they write to).
-    const { detachWriters, startWriters } = await import('../trace/writer.js');
+    const { detachWriters, startWriters } = await import('../write/writer.js');
     detachWriters(startWriters(report.setAside, config));
   }
   return { record, warnings };

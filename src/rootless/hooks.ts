@@ -19,7 +19,7 @@ import { prepareTarget, targetRecord, traceRequestOf } from '../tracing/target.j
 import { BrokerRefusal, askBroker } from './client.js';
 import { deleteUserTarget, ensureUserRunDir, loadUserTarget, saveUserTarget, userDoneDir, userUnwrittenDir } from './user-state.js';
 import { markDone, pruneDone, takeDone } from '../state/done.js';
-import { notTraced, ranAgain, type Finished, type PoststopResult } from '../trace/finish.js';
+import { notTraced, ranAgain, type Finished, type PoststopResult } from '../write/finish.js';
 
 const SELF = outputPolicy({ self: true });
 
@@ -78,7 +78,7 @@ export async function finishRootless(record: TargetRecord, uid: number): Promise
     }
     throw new SeccompGenError('BROKER', `${messageOf(e)}; no profile written yet: the recording stays with the broker, and \`seccomp-gen gc\` run as uid ${uid} writes it once the broker answers`);
   }
-  const { writeProfileOf } = await import('../trace/finish.js');
+  const { writeProfileOf } = await import('../write/finish.js');
   try {
     return writeProfileOf(record, checkRecorded(reply.recorded), undefined, { policy: SELF, keepDir: userUnwrittenDir(uid) });
   } finally {

@@ -9,7 +9,7 @@
  * starting on the host, and the output file may sit on a filesystem that hangs (a stopped FUSE
  * daemon, a dead NFS server). So gc only sets the recording aside, in the bounded unwritten store
  * on /run (state/unwritten.ts); the caller writes it after the lock, with a time limit
- * (trace/writer.ts). A target traced longer than maxTraceMs is finished the same way though its
+ * (write/writer.ts). A target traced longer than maxTraceMs is finished the same way though its
  * container runs on. Map entries no record claims are removed, and the program is detached when
  * no target remains.
  */

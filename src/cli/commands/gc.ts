@@ -20,7 +20,7 @@ import { Persons } from '../../broker/persons.js';
 import { collectGoneInBatches } from '../../broker/service.js';
 import { allRecords } from '../../state/broker-records.js';
 import { listUnwritten } from '../../state/unwritten.js';
-import { writeAll } from '../../trace/writer.js';
+import { writeAll } from '../../write/writer.js';
 
 export const gc: Command = {
   name: 'gc',

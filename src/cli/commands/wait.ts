@@ -16,7 +16,7 @@ import { quote } from '../../log/quote.js';
 import { containerAlive } from '../../tracing/gc.js';
 import { listTargetIds, loadTargetHead, type TargetRecord } from '../../state/targets.js';
 import { listUnwritten } from '../../state/unwritten.js';
-import { WRITE_UNWRITTEN_STAGE } from '../../trace/stages.js';
+import { WRITE_UNWRITTEN_STAGE } from '../../write/stages.js';
 
 export type Outcome = { kind: 'written' } | { kind: 'unwritten'; reason: string } | { kind: 'missing' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answersOnArches, collectProfile, numbersByArch, unfilteredNoteOf } from '../../src/trace/collect.js';
+import { answersOnArches, collectProfile, numbersByArch, unfilteredNoteOf } from '../../src/write/collect.js';
 import { COMMAND_NOTE, UNFILTERED_NOTE } from '../../src/profile/build.js';
 import type { TargetRecord } from '../../src/state/targets.js';
 import { fakeTable } from '../profile/helpers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOLD_SCRIPT, launch, procState } from '../../src/record/launch.js';
-import { recordId } from '../../src/record/record.js';
+import { HOLD_SCRIPT, launch, procState } from '../../src/host-command/launch.js';
+import { hostCommandId } from '../../src/host-command/run.js';
 import { CONTAINER_ID } from '../../src/oci/state.js';
 
 describe('procState', () => {
@@ -17,9 +17,9 @@ describe('HOLD_SCRIPT', () => {
   });
 });
 
-describe('recordId', () => {
+describe('hostCommandId', () => {
   it('is a valid target id no container id looks like', () => {
-    const id = recordId(4242, 1_700_000_000_000);
+    const id = hostCommandId(4242, 1_700_000_000_000);
     expect(id).toMatch(/^record-4242-/);
     expect(CONTAINER_ID.test(id)).toBe(true);
   });

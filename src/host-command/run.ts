@@ -1,6 +1,6 @@
 /**
  * seccomp-gen record: a host command's profile, no container. The command runs in a mount
- * namespace of its own (record/launch.ts), registered with the shared recorder as a target like
+ * namespace of its own (host-command/launch.ts), registered with the shared recorder as a target like
  * a --pid=host container, recording every call (mode 'all': a host command runs under no
  * filter, so there is no mark of where the workload starts; the profile says so). It has a
  * target record like a container's, so gc and status see it, and a concurrent prestart's gc
@@ -19,7 +19,7 @@ import { registerTarget, takeOut } from '../tracing/register.js';
 import { targetRecord } from '../tracing/target.js';
 import { launch, type LaunchOptions } from './launch.js';
 
-export interface RecordRequest {
+export interface HostCommandRequest {
   command: string[];
   /** Absolute path of the profile, or undefined: the caller prints it. */
   output?: string;
@@ -27,7 +27,7 @@ export interface RecordRequest {
   base?: Profile;
 }
 
-export interface Recorded {
+export interface HostCommandResult {
   /** The command's exit code (128 + signal when a signal ended it). */
   exitCode: number;
   record: TargetRecord;
@@ -37,7 +37,7 @@ export interface Recorded {
 }
 
 /** Our own target id: a name a container id never takes, unique per run. */
-export function recordId(pid: number, now = Date.now()): string {
+export function hostCommandId(pid: number, now = Date.now()): string {
   return `record-${pid}-${now.toString(36)}`;
 }
 
@@ -45,12 +45,12 @@ export function recordId(pid: number, now = Date.now()): string {
  * write the profile when it ends. SIGINT from a terminal reaches the command by itself. */
 const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
-export async function recordCommand(request: RecordRequest, options: LaunchOptions & { bpfObject?: string } = {}): Promise<Recorded> {
+export async function traceHostCommand(request: HostCommandRequest, options: LaunchOptions & { bpfObject?: string } = {}): Promise<HostCommandResult> {
   if (process.getuid?.() !== 0) {
     throw new SeccompGenError('BPF', 'seccomp-gen record needs root: it loads the BPF recorder and makes a mount namespace (run it with sudo)');
   }
   const launched = await launch(request.command, options);
-  const id = recordId(process.pid);
+  const id = hostCommandId(process.pid);
   const key = { kind: 'mnt' as const, inum: launched.mntns };
   const owner = containerOwner(process.pid);
   const record = targetRecord({

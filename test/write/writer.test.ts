@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { listUnwritten, setAside } from '../../src/state/unwritten.js';
 import type { TargetRecord } from '../../src/state/targets.js';
-import { startWriters, writeAll } from '../../src/trace/writer.js';
+import { startWriters, writeAll } from '../../src/write/writer.js';
 import { usePrivateRunDir } from '../helpers.js';
 
 const scratch = usePrivateRunDir('sg-writer-');
