@@ -9,7 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { SeccompGenError, messageOf } from '../errors.js';
 import { SECCOMP_PROFILE_LABEL, profileFromLabel } from '../toolkit/label.js';
-import { loadProfile, type LoadedProfile } from '../toolkit/normalize.js';
+import type { LoadedProfile } from '../toolkit/model.js';
+import { loadProfile } from '../toolkit/load.js';
 
 const IMAGE_PREFIXES = ['image:', 'containers-storage:'] as const;
 

@@ -21,7 +21,7 @@
  */
 import { stringify } from 'yaml';
 import { errnoName, errnoText } from '../profile/errno.js';
-import type { CanonicalProfile, CanonicalRule } from './normalize.js';
+import type { CanonicalProfile, CanonicalRule } from './model.js';
 import { resolveForTarget, type Target } from './resolve.js';
 import { toLabel } from './label.js';
 import { formatJson } from '../io/write-file.js';

@@ -8,7 +8,7 @@
  * most restrictive one is taken, which is the safe reading.
  */
 import { compareVerdicts, sameVerdict, type Verdict } from './actions.js';
-import type { CanonicalArg, CanonicalProfile, CanonicalRule, Filter } from './normalize.js';
+import type { CanonicalArg, CanonicalProfile, CanonicalRule, Filter } from './model.js';
 
 /** Comments of answers combined by merge are joined with this, and split on it when read back. */
 const COMMENT_SEPARATOR = ' | ';

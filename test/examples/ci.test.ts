@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadProfile } from '../../src/toolkit/normalize.js';
+import { loadProfile } from '../../src/toolkit/load.js';
 
 const path = (name: string) => fileURLToPath(new URL(`../../examples/ci/${name}`, import.meta.url));
 
