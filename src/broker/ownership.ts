@@ -60,7 +60,7 @@ export function outsideUid(map: readonly IdMapLine[], uid: number): number | und
 }
 
 /** The identity map of the initial user namespace. */
-export function isIdentityMap(map: readonly IdMapLine[]): boolean {
+function isIdentityMap(map: readonly IdMapLine[]): boolean {
   return map.length === 1 && map[0]!.inside === 0 && map[0]!.outside === 0 && map[0]!.count === 4294967295;
 }
 
@@ -77,7 +77,7 @@ function gone(pid: number): SeccompGenError {
 }
 
 /** The start time of `pid`, or undefined if it is gone. */
-export function processStart(pid: number, proc: ProcReader = realProc): string | undefined {
+function processStart(pid: number, proc: ProcReader = realProc): string | undefined {
   try {
     return startTimeOf(proc.read(`/proc/${pid}/stat`));
   } catch {

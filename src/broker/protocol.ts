@@ -16,7 +16,7 @@ import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { RECORDING_MODES, isRecordingMode, type RecordingMode } from '../kernel/abi.js';
 
-export const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 1;
 /** Longest line a client may send (a request is a few hundred bytes). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 /** Longest line the broker sends (a recording: a few thousand numbers at most). */

@@ -47,7 +47,7 @@ function refusal(e: unknown): string {
  * The run directory must be traversable for users to reach the socket and their tickets by name
  * (0711: nothing in it can be listed); the root hooks create it 0700.
  */
-export function prepareDirs(): void {
+function prepareDirs(): void {
   for (const dir of [runDir(), brokerDir()]) {
     mkdirSync(dir, { recursive: true, mode: 0o711 });
     const st = statSync(dir);

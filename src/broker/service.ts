@@ -1,7 +1,7 @@
 /**
  * What the broker does for a proven uid: register a container of theirs, take its recording
  * out, list what they have. Everything touching the kernel runs under the same lock as the root
- * hooks (state/lock.ts), on the same pinned recorder: root and rootless tracing share one
+ * hooks (tracing/lock.ts), on the same pinned recorder: root and rootless tracing share one
  * program and one map, and each side leaves the other's entries alone.
  *
  * Every limit counts the real person (persons.ts), never the uid: their containers traced at
@@ -12,21 +12,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SeccompGenError } from '../errors.js';
 import { PROBES, modeFlags, type RecordingMode } from '../kernel/abi.js';
-import { Recorder } from '../kernel/recorder.js';
 import { keepsWithinShare, slotOf } from '../kernel/slots.js';
 import { keyName, type TargetKey } from '../kernel/target-codec.js';
-import { register, takeRecording } from '../trace/register.js';
-import { withLock } from '../state/lock.js';
-import { detachReleasing, releaseTargets, unpinNamespaces } from '../state/ns-pins.js';
+import { register, takeRecording } from '../tracing/register.js';
+import { withLock } from '../tracing/lock.js';
+import { unpinNamespaces } from '../tracing/hold.js';
+import { kernelRecorders, type Recorder } from '../tracing/recorder.js';
 import { ownedTarget, stillRunning, type ProcReader, realProc } from './ownership.js';
 import { Persons } from './persons.js';
-import { allRecords, deleteRecord, listRecords, listUnwritten, loadRecord, pruneKept, saveRecord, saveUnwritten, readUnwritten, deleteUnwritten, type BrokerRecord } from '../state/broker-records.js';
+import { allRecords, deleteRecord, listRecords, listKept, loadRecord, pruneKept, saveRecord, saveKept, readKept, deleteKept, type BrokerRecord } from '../state/broker-records.js';
 
 /** The most of any probe sequence the broker's targets may take: root's hooks always have the rest. */
 const BROKER_SEQUENCE_SHARE = PROBES / 2;
 /** Gone containers collected under one hold of the lock; it is let go for COLLECT_PAUSE_MS between batches. */
 const COLLECT_BATCH = 64;
-/** Longer than the longest wait of a lock taker between two tries (state/lock.ts: 20 ms): a waiting prestart gets its turn. */
+/** Longer than the longest wait of a lock taker between two tries (tracing/lock.ts: 20 ms): a waiting prestart gets its turn. */
 const COLLECT_PAUSE_MS = 50;
 
 export interface ServiceOptions {
@@ -60,14 +60,14 @@ function collectThese(recorder: Recorder | null, gone: readonly BrokerRecord[]):
     if (!loadRecord(r.uid, r.id)) continue;
     const recorded = recorder?.read(r.key) ?? null;
     if (recorded) {
-      saveUnwritten(r, recorded);
+      saveKept(r, recorded);
       events.push({ uid: r.uid, id: r.id, action: 'kept', detail: `container gone without its poststop taking the recording: kept for uid ${r.uid} until they take it (seccomp-gen gc, as that user)` });
     } else {
       events.push({ uid: r.uid, id: r.id, action: 'lost', detail: 'container gone and no recording in the kernel (reboot?): no profile' });
     }
     released.push(r.key);
   }
-  if (recorder) releaseTargets(recorder, released);
+  if (recorder) recorder.release(released);
   else unpinNamespaces(released);
   for (const r of gone) deleteRecord(r.uid, r.id);
   return events;
@@ -107,10 +107,10 @@ export async function collectGoneInBatches(options: CollectOptions = {}): Promis
     const batch = todo.slice(i, i + COLLECT_BATCH);
     events.push(
       ...withLock(() => {
-        const recorder = Recorder.open();
+        const recorder = kernelRecorders.open();
         try {
           const collected = collectThese(recorder, batch);
-          if (recorder) detachReleasing(recorder);
+          if (recorder) recorder.detachIfIdle();
           return collected;
         } finally {
           recorder?.close();
@@ -161,7 +161,7 @@ export class BrokerService {
     const person = this.persons.of(uid);
     let collected: CollectEvent[] = [];
     const record: BrokerRecord = { version: 1, uid, id, key, pid, start, mode, startedAt: new Date().toISOString() };
-    // The same steps as the root hooks' (trace/register.ts), over the broker's own records.
+    // The same steps as the root hooks' (tracing/register.ts), over the broker's own records.
     register(
       {
         key,
@@ -199,20 +199,20 @@ export class BrokerService {
   take(uid: number, id: string): { recorded: unknown; kept: boolean } {
     const record = loadRecord(uid, id);
     if (record) {
-      const recorded = takeRecording({ claim: () => record.key, keep: (r) => saveUnwritten(record, r), timeoutMs: this.options.lockTimeoutMs });
+      const recorded = takeRecording({ claim: () => record.key, keep: (r) => saveKept(record, r), timeoutMs: this.options.lockTimeoutMs });
       deleteRecord(uid, id);
       if (!recorded) throw new SeccompGenError('BROKER', `no recording for container ${id}: the recorder was detached meanwhile (reboot?); no profile`);
       pruneKept(this.keptLimits(), this.keptLimits().personOf); // never this one: it is the newest
       return { recorded, kept: false };
     }
-    const kept = readUnwritten(uid, id);
+    const kept = readKept(uid, id);
     if (kept) return { recorded: kept.recorded, kept: true };
     throw new SeccompGenError('BROKER', `uid ${uid} has no traced container ${id}`);
   }
 
   /** The taker has the recording of `id`: the kept copy goes. */
   acknowledge(uid: number, id: string): void {
-    deleteUnwritten(uid, id);
+    deleteKept(uid, id);
   }
 
   list(uid: number): { targets: { id: string; key: string; since: string; state: string }[]; unwritten: string[] } {
@@ -222,6 +222,6 @@ export class BrokerService {
       since: r.startedAt,
       state: stillRunning(r.pid, r.key, r.start, this.options.proc) ? 'tracing' : 'gone',
     }));
-    return { targets, unwritten: listUnwritten(uid) };
+    return { targets, unwritten: listKept(uid) };
   }
 }

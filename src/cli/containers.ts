@@ -8,7 +8,7 @@ import { SeccompGenError } from '../errors.js';
 import { listTargetIds } from '../state/targets.js';
 
 /** The id an engine gives a container name, if one of them knows it (undefined: none does). */
-export function askEngines(ref: string): string | undefined {
+function askEngines(ref: string): string | undefined {
   for (const engine of ['podman', 'docker']) {
     try {
       const id = execFileSync(engine, ['container', 'inspect', '--format', '{{.Id}}', ref], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();

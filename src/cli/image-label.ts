@@ -9,7 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { SeccompGenError, messageOf } from '../errors.js';
 import { SECCOMP_PROFILE_LABEL, profileFromLabel } from '../toolkit/label.js';
-import { loadProfile, type LoadedProfile } from '../toolkit/normalize.js';
+import type { LoadedProfile } from '../toolkit/model.js';
+import { loadProfile } from '../toolkit/load.js';
 
 const IMAGE_PREFIXES = ['image:', 'containers-storage:'] as const;
 
@@ -26,7 +27,7 @@ export function imageName(arg: string): string | undefined {
 export type ReadLabels = (image: string, source: string) => Record<string, string>;
 
 /** The labels of a local image, as `podman image inspect` gives them. */
-export const podmanImageLabels: ReadLabels = (image, source) => {
+const podmanImageLabels: ReadLabels = (image, source) => {
   const r = spawnSync('podman', ['image', 'inspect', '--format', '{{json .Labels}}', '--', image], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;

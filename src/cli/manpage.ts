@@ -30,7 +30,7 @@ export interface ManPageInput {
 }
 
 /** Every registered command as the CLI shows it: the summary from `--help`, the text of `COMMAND --help`. */
-export async function registeredCommands(): Promise<ManCommand[]> {
+async function registeredCommands(): Promise<ManCommand[]> {
   return Promise.all(Object.entries(COMMANDS).map(async ([name, entry]) => ({ name, summary: entry.summary, usage: (await entry.load()).usage })));
 }
 

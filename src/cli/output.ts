@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import { describeError } from '../errors.js';
 import type { Command } from './command.js';
 
-export function reportError(prefix: string, e: unknown): number {
+function reportError(prefix: string, e: unknown): number {
   const { text, exitCode, bug } = describeError(prefix, e);
   process.stderr.write(`${bug ? text : chalk.red(text)}\n`);
   return exitCode;

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import chalk from 'chalk';
 import { SeccompGenError } from '../errors.js';
-import type { LoadedProfile } from '../toolkit/normalize.js';
+import type { LoadedProfile } from '../toolkit/model.js';
 import { hostTarget, goArch, DOCKER_DEFAULT_CAPS, type Target } from '../toolkit/resolve.js';
 import { writeFileAtomic } from '../io/write-file.js';
 import { loadProfileOrImage } from './image-label.js';

@@ -28,7 +28,7 @@ import { SLOTS } from '../kernel/abi.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/seccomp-gen/config.json';
 export const DEFAULT_LOG_FILE = '/var/log/seccomp-gen.log';
-export const DEFAULT_PRESTART_TIMEOUT_SECONDS = 5;
+const DEFAULT_PRESTART_TIMEOUT_SECONDS = 5;
 /** The rootless broker's limit when maxTracedPerUid is unset: no unprivileged user may take more than a few slots. */
 export const DEFAULT_MAX_TRACED_PER_UID = 16;
 /**
@@ -69,7 +69,7 @@ export function defaultConfig(): Config {
 }
 
 /** Check parsed config data; unknown keys are refused (a misspelt "outputDir" must not silently allow everything). */
-export function checkConfig(data: unknown): Config {
+function checkConfig(data: unknown): Config {
   const o = object(data, 'config');
   const known = ['outputDirs', 'prestartTimeoutSeconds', 'failOpen', 'logFile', 'runtimes', 'argumentFilters', 'maxTracedPerUid', 'brokerMaxTraced', 'maxTraceSeconds', 'writeTimeoutSeconds'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new ShapeError(k, `unknown setting (known: ${known.join(', ')})`);

@@ -99,7 +99,7 @@ function lib(): Bindings {
   return bindings;
 }
 
-export const BPF_ANY = 0n;
+const BPF_ANY = 0n;
 
 const ENOENT = 2;
 
@@ -121,7 +121,7 @@ function hint(step: string, errno: number): string {
   return '';
 }
 
-export class BpfCallError extends SeccompGenError {
+class BpfCallError extends SeccompGenError {
   constructor(
     readonly step: string,
     readonly errno: number,
@@ -205,7 +205,7 @@ export class BpfObject {
   }
 }
 
-export class BpfMapSpec {
+class BpfMapSpec {
   constructor(
     private readonly ptr: Ptr,
     readonly name: string,
@@ -231,7 +231,7 @@ export class BpfMapSpec {
   }
 }
 
-export class BpfProgramSpec {
+class BpfProgramSpec {
   constructor(
     readonly ptr: Ptr,
     readonly name: string,

@@ -13,16 +13,16 @@ import { NO_NAMES, traceRequestFor, type NameSource, type TraceChoice } from '..
 import { conmonName, specHostname } from '../oci/container-name.js';
 import { parseOciState, type OciState } from '../oci/state.js';
 import { hostIdentity } from '../broker/ownership.js';
-import { userLogFile } from '../broker/user-state.js';
-import { WRITE_UNWRITTEN_STAGE } from '../trace/stages.js';
+import { userLogFile } from '../rootless/user-state.js';
+import { WRITE_UNWRITTEN_STAGE } from '../write/stages.js';
 
 let state: OciState | undefined;
 
-/** Not a runtime's stage: a prestart's writer of a dead container's profile (trace/writer.ts). */
+/** Not a runtime's stage: a prestart's writer of a dead container's profile (write/writer.ts). */
 async function writeUnwritten(id: string | undefined): Promise<void> {
   const config = loadConfig();
   setLogFile(config.logFile);
-  const { writeOne } = await import('../trace/writer.js');
+  const { writeOne } = await import('../write/writer.js');
   const event = writeOne(id ?? '', config);
   process.stdout.on('error', () => {}); // a prestart that went on without waiting closed the pipe
   process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -74,7 +74,7 @@ async function runRootless(stage: 'prestart' | 'poststop', state: OciState, choi
   // The system log is root's: a rootless hook's events go to the user's own run directory.
   delete process.env.SECCOMP_GEN_LOG;
   setLogFile(userLogFile(uid));
-  const rootless = await import('./rootless.js');
+  const rootless = await import('../rootless/hooks.js');
   if (stage === 'prestart') {
     if (choice.kind === 'declined') return logEvent(stage, 'not-traced', { id: state.id, uid }, choice.why);
     const record = await rootless.rootlessPrestart(state, choice.value, uid);

@@ -1,7 +1,7 @@
 /**
  * poststop: the container is gone (podman waits for this hook before `podman run` returns, so the
  * profile is there when the user looks). Take the target out (its record and its recording, in one
- * step), detach the program if it was the last, and write the profile (trace/finish.ts).
+ * step), detach the program if it was the last, and write the profile (write/finish.ts).
  *
  * With no target for the container, say what happened, and fail only when the prestart hook did
  * not run though the container asked to be traced: Podman runs poststop twice on `podman rm -f` of
@@ -14,18 +14,8 @@ import type { Config } from '../config/config.js';
 import type { OciState } from '../oci/state.js';
 import { markDone, takeDone } from '../state/done.js';
 import { unwrittenPath } from '../state/unwritten.js';
-import { writeProfileOf, type Finished } from '../trace/finish.js';
-import { takeOut } from '../trace/register.js';
-
-export interface PoststopResult extends Finished {
-  /** Nothing to write this time, and why: one line in the log. */
-  note?: { event: string; detail: string };
-}
-
-/** The second poststop of a container whose first took the recording out (root's and rootless). */
-export function ranAgain(output: string): PoststopResult {
-  return { output, syscalls: 0, warnings: [], note: { event: 'again', detail: `poststop ran again for this container (podman rm -f runs it twice): its first poststop took the recording out and writes the profile to ${output}` } };
-}
+import { notTraced, ranAgain, writeProfileOf, type PoststopResult } from '../write/finish.js';
+import { takeOut } from '../tracing/register.js';
 
 /**
  * `asked`: a trace key is meant for this container as far as poststop can tell (the plain key,
@@ -51,5 +41,5 @@ export function poststop(state: OciState, config: Config, asked: boolean): Posts
     return { ...none, warnings: [`container ${state.id} was found gone before its poststop: its recording was set aside, and seccomp-gen gc writes its profile (seccomp-gen status lists it)`] };
   }
   if (!asked) return none; // its prestart said why it traced nothing (a key naming another container)
-  throw new SeccompGenError('TARGET', `container ${state.id} was not traced: the prestart hook did not run (is seccomp-gen installed for the prestart stage?)`);
+  throw notTraced(state.id);
 }

@@ -54,6 +54,14 @@ function lineAndColumn(text: string, offset: number): string {
  * the errors where Node 20's JSON.parse gives no position: "Unexpected token 'S', … is not valid
  * JSON" (an unquoted word, a misspelt literal, a stray comma) and "Unexpected end of JSON input".
  * Only run once JSON.parse has failed; undefined if the scanner finds nothing wrong.
+ *
+ * Why our own scanner (io/json-spans.ts) and not a library such as jsonc-parser, which could
+ * locate errors too: the scanner is needed anyway, for what no JSON.parse gives — the byte spans
+ * of values, so that another program's file (daemon.json, a bundle's config.json) is edited in
+ * place with every other byte kept — and it is ~130 lines with its own property tests, with no
+ * dependency in the hook bundle that runs as root in every traced container's start. Locating an
+ * error is then one call on a failure path only. Were the in-place edits to go, this would be the
+ * place to drop the scanner: Node 22's JSON.parse gives every error's position by itself.
  */
 export function jsonErrorOffset(text: string): number | undefined {
   try {

@@ -3,7 +3,7 @@
  * libseccomp), and what a mount namespace's mountinfo says about a mount point.
  * node:child_process is loaded only when one runs: a hook that mounts nothing does not pay for it.
  *
- * A mount that must outlive this process (a held namespace, state/ns-pins.ts) is made in the
+ * A mount that must outlive this process (a held namespace, tracing/hold.ts) is made in the
  * host's mount namespace, pid 1's, through nsenter(1) when ours is another one: a runtime may run
  * the hooks in a mount namespace of its own, which ends with it and would take the mount along.
  * Where pid 1's namespace cannot be looked at (a VM's init may hide it, as here), ours stands for

@@ -25,7 +25,7 @@ function codeOf(e: unknown): string {
 }
 
 /** The forbidden root `realDir` lies under, if any. */
-export function forbiddenRootOf(realDir: string): string | undefined {
+function forbiddenRootOf(realDir: string): string | undefined {
   return FORBIDDEN_ROOTS.find((root) => isUnder(realDir, root));
 }
 

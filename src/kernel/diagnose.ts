@@ -14,7 +14,7 @@ const CAP_PERFMON = 38n;
 const CAP_BPF = 39n;
 
 /** The oldest kernel a build of the recorder is made for (abi.ts PROGRAMS; 5.10 is the oldest booted in CI). */
-export const OLDEST_KERNEL = [5, 8] as const;
+const OLDEST_KERNEL = [5, 8] as const;
 
 function read(path: string): string | undefined {
   try {

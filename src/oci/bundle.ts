@@ -62,7 +62,7 @@ export function conditionalRulesOf(seccomp: OciSeccomp): ConditionalRule[] {
 }
 
 /** linux.seccomp of a parsed config.json, checked field by field (null when there is none). */
-export function ociSeccompOf(config: unknown): OciSeccomp | null {
+function ociSeccompOf(config: unknown): OciSeccomp | null {
   const linux = object(config, 'config').linux;
   if (linux === undefined || linux === null) return null;
   const s = object(linux, 'linux').seccomp;

@@ -18,11 +18,11 @@
 import { SeccompGenError } from '../errors.js';
 
 /** The kubelet's label, on every container and sandbox, copied into the spec after the pod's annotations. */
-export const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 /** CRI-O's own, on the infra (sandbox) container. */
-export const CRIO_NAMESPACE = 'io.kubernetes.cri-o.Namespace';
+const CRIO_NAMESPACE = 'io.kubernetes.cri-o.Namespace';
 /** Set to "cri-o" by CRI-O (1.24 on) on every container it creates, after the pod's annotations. */
-export const CONTAINER_MANAGER = 'io.container.manager';
+const CONTAINER_MANAGER = 'io.container.manager';
 
 /**
  * containerd's CRI (Kubernetes on containerd, through seccomp-gen-runtime) sets its own keys on

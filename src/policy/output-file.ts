@@ -18,7 +18,7 @@ function refuse(reason: string | undefined): void {
 }
 
 /** policy.roots by their real paths; a root that does not exist allows nothing. */
-export function realRootsOf(policy: OutputPolicy): string[] {
+function realRootsOf(policy: OutputPolicy): string[] {
   return (policy.roots ?? []).flatMap((r) => {
     try {
       return [realpathSync(r)];

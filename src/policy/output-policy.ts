@@ -81,7 +81,7 @@ export function outputPolicy(input: { starter?: Starter | undefined; kubernetesN
 }
 
 /** The uid files are written with: the starter's, ours (self), or root's. */
-export function writerUidOf(policy: OutputPolicy): number {
+function writerUidOf(policy: OutputPolicy): number {
   return policy.mode === 'self' ? (process.geteuid?.() ?? 0) : (policy.writer?.uid ?? 0);
 }
 

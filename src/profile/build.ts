@@ -28,7 +28,7 @@ export const UNFILTERED_NOTE =
 
 /**
  * Said in the profile of a host command (seccomp-gen record): it ran with no filter either, and
- * its recording starts a few calls before its exec (see record/launch.ts).
+ * its recording starts a few calls before its exec (see host-command/launch.ts).
  */
 export const COMMAND_NOTE =
   'recorded from a host command (seccomp-gen record), which runs without a seccomp filter: this allows every syscall its processes made, from the launcher\'s last calls before it execs the command on (fcntl, dup2, close, execve)';

@@ -107,7 +107,7 @@ export function runtimeUnion(runtimes: readonly RuntimeName[]): string[] {
 }
 
 /** "runc 1.1.5, crun 1.8.1": what a rule's comment and the reports name. */
-export function describeRuntimes(runtimes: readonly RuntimeName[]): string {
+function describeRuntimes(runtimes: readonly RuntimeName[]): string {
   return runtimes.map((r) => RUNTIME_SETS[r].measuredOn).join(', ');
 }
 

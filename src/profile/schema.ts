@@ -41,7 +41,7 @@ export type Operator = (typeof OPERATORS)[number];
 
 const errnoNumber = z.number().int().min(0).max(4095);
 
-export const ArgSchema = z.looseObject({
+const ArgSchema = z.looseObject({
   index: z.number().int().min(0).max(5),
   value: z.number().int().min(0),
   valueTwo: z.number().int().min(0).optional(),
@@ -49,7 +49,7 @@ export const ArgSchema = z.looseObject({
 });
 export type Arg = z.infer<typeof ArgSchema>;
 
-export const RuleSchema = z
+const RuleSchema = z
   .looseObject({
     names: z.array(z.string().min(1)).optional(),
     name: z.string().min(1).optional(),
@@ -66,7 +66,7 @@ export const RuleSchema = z
   });
 export type Rule = z.infer<typeof RuleSchema>;
 
-export const ArchMapEntrySchema = z.looseObject({
+const ArchMapEntrySchema = z.looseObject({
   architecture: z.string().min(1),
   subArchitectures: z.array(z.string()).nullable().optional(),
 });

@@ -16,7 +16,7 @@ import { scanJsonFile } from '../io/json-file.js';
 export const DEFAULT_DOCKER_CONFIG = '/etc/docker/daemon.json';
 export const DEFAULT_RUNTIME_NAME = 'seccomp-gen';
 /** The wrapper's file name: an entry whose path ends so is seccomp-gen's, wherever it was installed. */
-export const WRAPPER_NAME = 'seccomp-gen-runtime';
+const WRAPPER_NAME = 'seccomp-gen-runtime';
 /** This installation's wrapper (the package's bin). */
 export const WRAPPER = fileURLToPath(new URL(`../../bin/${WRAPPER_NAME}`, import.meta.url));
 /** Names dockerd keeps for itself (daemon/config: StockRuntimeName, the containerd shims). */
@@ -62,7 +62,7 @@ function isOurs(text: string, node: JsonNode): boolean {
   return typeof path.path === 'string' && basename(path.path) === WRAPPER_NAME;
 }
 
-export function checkRuntimeName(name: string): void {
+function checkRuntimeName(name: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name) || RESERVED.includes(name)) {
     throw new SeccompGenError('USAGE', `--runtime-name ${name}: expected a name of letters, digits, '.', '_', '-', other than ${RESERVED.join(', ')}`);
   }

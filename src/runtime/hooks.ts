@@ -12,13 +12,13 @@ import { isObject } from '../io/shape.js';
 import { TRACE_ENV, TRACE_STAGES, type TraceStage } from './spec.js';
 
 /** The wrapper's own variables, which are not the hooks' settings. */
-export const WRAPPER_ENV = [TRACE_ENV, 'SECCOMP_GEN_RUNTIME', 'SECCOMP_GEN_WRAPPED'];
+const WRAPPER_ENV = [TRACE_ENV, 'SECCOMP_GEN_RUNTIME', 'SECCOMP_GEN_WRAPPED'];
 
 /**
  * The hooks' environment: the SECCOMP_GEN_* settings the wrapper was started with (an engine
  * started with SECCOMP_GEN_CONFIG, say, hands it to its runtime, and so to the hooks) and a PATH.
  */
-export function hookVariables(env: NodeJS.ProcessEnv): string[] {
+function hookVariables(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env)
     .filter(([k, v]) => /^SECCOMP_GEN_[A-Z_]+$/.test(k) && !WRAPPER_ENV.includes(k) && v !== undefined && !v.includes('\n'))
     .map(([k, v]) => `${k}=${v}`)

@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeSync, constants } from 'node:fs';
 
 /** One error line as runc (logrus) writes it: JSON, or text. */
-export function runtimeLogLine(format: string, message: string, time = new Date()): string {
+function runtimeLogLine(format: string, message: string, time = new Date()): string {
   if (format === 'json') return `${JSON.stringify({ level: 'error', msg: message, time: time.toISOString() })}\n`;
   return `time="${time.toISOString()}" level=error msg=${JSON.stringify(message)}\n`;
 }

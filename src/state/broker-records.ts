@@ -18,6 +18,7 @@ import { parseWithBigints, stringifyWithBigints } from '../io/bigint-json.js';
 import { logEvent } from '../log/log.js';
 import { MAX_BROKER_KEPT_BYTES } from './limits.js';
 import { brokerDir, namesIn, recordIdsIn } from './paths.js';
+import { checkTargetKey } from './targets.js';
 
 function brokerTargetsDir(uid?: number): string {
   return uid === undefined ? join(brokerDir(), 'targets') : join(brokerDir(), 'targets', String(uid));
@@ -44,14 +45,13 @@ function checkRecord(data: unknown): BrokerRecord {
   if (o.version !== 1) throw new ShapeError('version', 'expected 1');
   const id = string(o.id, 'id');
   if (!CONTAINER_ID.test(id)) throw new ShapeError('id', 'not a container id');
-  const key = object(o.key, 'key');
-  if (key.kind !== 'pid' && key.kind !== 'mnt') throw new ShapeError('key.kind', 'expected pid or mnt');
+  const key = checkTargetKey(o.key);
   if (!isRecordingMode(o.mode)) throw new ShapeError('mode', `expected ${RECORDING_MODES.join(' or ')}`);
   return {
     version: 1,
     uid: integer(o.uid, 'uid', 0),
     id,
-    key: { kind: key.kind, inum: integer(key.inum, 'key.inum', 0) },
+    key,
     pid: integer(o.pid, 'pid', 1),
     start: string(o.start, 'start'),
     mode: o.mode,
@@ -117,7 +117,7 @@ export function allRecords(): BrokerRecord[] {
 }
 
 /**
- * The kernel entries rootless containers hold. Root's gc (state/gc.ts) leaves these alone: they
+ * The kernel entries rootless containers hold. Root's gc (tracing/gc.ts) leaves these alone: they
  * are not orphans for lack of a record of its own.
  */
 export function rootlessClaimedKeys(): TargetKey[] {
@@ -125,13 +125,13 @@ export function rootlessClaimedKeys(): TargetKey[] {
 }
 
 /** A recording kept for its user: the record it belonged to and the recorder's data, as is. */
-export interface Unwritten {
+export interface KeptRecording {
   record: BrokerRecord;
   recorded: unknown;
   collectedAt: string;
 }
 
-export function saveUnwritten(record: BrokerRecord, recorded: unknown): void {
+export function saveKept(record: BrokerRecord, recorded: unknown): void {
   const dir = brokerUnwrittenDir(record.uid);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // The recorder's data may hold bigints: the protocol's encoding keeps them.
@@ -139,7 +139,7 @@ export function saveUnwritten(record: BrokerRecord, recorded: unknown): void {
 }
 
 /** The kept recording of `uid`'s `id`; null if none (an unreadable one is removed). */
-export function readUnwritten(uid: number, id: string): Unwritten | null {
+export function readKept(uid: number, id: string): KeptRecording | null {
   const path = fileOf(brokerUnwrittenDir(uid), id);
   let text: string;
   try {
@@ -157,11 +157,11 @@ export function readUnwritten(uid: number, id: string): Unwritten | null {
   }
 }
 
-export function deleteUnwritten(uid: number, id: string): void {
+export function deleteKept(uid: number, id: string): void {
   remove(fileOf(brokerUnwrittenDir(uid), id));
 }
 
-export function listUnwritten(uid: number): string[] {
+export function listKept(uid: number): string[] {
   return recordIdsIn(brokerUnwrittenDir(uid));
 }
 
@@ -173,10 +173,10 @@ export interface KeptItem {
 }
 
 /** Every kept recording of every uid, oldest first. */
-export function allUnwritten(): KeptItem[] {
+export function allKept(): KeptItem[] {
   const items: KeptItem[] = [];
   for (const uid of uidsIn(brokerUnwrittenDir())) {
-    for (const id of listUnwritten(uid)) {
+    for (const id of listKept(uid)) {
       try {
         const st = statSync(fileOf(brokerUnwrittenDir(uid), id));
         items.push({ uid, id, bytes: st.size, mtimeMs: st.mtimeMs });
@@ -204,11 +204,11 @@ export function pruneKept(limits: KeptLimits, personOf: (uid: number) => number)
   const maxBytes = limits.bytes ?? MAX_BROKER_KEPT_BYTES;
   const pruned: KeptItem[] = [];
   const drop = (item: KeptItem, why: string) => {
-    deleteUnwritten(item.uid, item.id);
+    deleteKept(item.uid, item.id);
     pruned.push(item);
     logEvent('broker', 'pruned', { uid: item.uid, id: item.id, bytes: item.bytes }, `${why}: the oldest was removed, its profile is lost`);
   };
-  const items = allUnwritten();
+  const items = allKept();
   const left = new Map<number, number>();
   for (const i of items) left.set(personOf(i.uid), (left.get(personOf(i.uid)) ?? 0) + 1);
   const kept: KeptItem[] = [];

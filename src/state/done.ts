@@ -34,8 +34,9 @@ function markerPath(id: string, dir: string): string {
 
 /** `dir`: root's done/ by default; a rootless user's hooks keep theirs in their own run directory. */
 export function markDone(id: string, marker: DoneMarker, dir = doneDir()): void {
+  const path = markerPath(id, dir); // its own floor first: a bad id is refused before anything is made
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileAtomic(markerPath(id, dir), formatJson(marker), { mode: 0o600 });
+  writeFileAtomic(path, formatJson(marker), { mode: 0o600 });
 }
 
 function readMarker(path: string): DoneMarker | null {

@@ -8,7 +8,7 @@ import { SeccompGenError } from '../errors.js';
 import { UNPRINTABLE, quote } from '../log/quote.js';
 
 /** PATH_MAX: the kernel refuses longer paths (ENAMETOOLONG) in any call. */
-export const MAX_PATH_BYTES = 4096;
+const MAX_PATH_BYTES = 4096;
 /** The if: base profile as stored (compact JSON). Podman's default profile is ~20 KB. */
 export const MAX_BASE_BYTES = 1024 * 1024;
 /** JSON nesting of the if: base: a profile is 5 deep (profile, syscalls, rule, args, condition). */

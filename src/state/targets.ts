@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SeccompGenError } from '../errors.js';
 import { parseJson, readRegularFile } from '../io/json-file.js';
 import { RECORDING_MODES, type RecordingMode } from '../kernel/abi.js';
+import type { TargetKey } from '../kernel/target-codec.js';
 import { ShapeError, integer, isObject, object, optionalInteger, optionalString, string, stringArray } from '../io/shape.js';
 import type { Profile } from '../profile/schema.js';
 import { writeFileAtomic } from '../io/write-file.js';
@@ -22,7 +23,7 @@ import { recordIdsIn, targetsDir } from './paths.js';
 export interface TargetRecord {
   version: 1;
   id: string;
-  key: { kind: 'pid' | 'mnt'; inum: number };
+  key: TargetKey;
   /** How the recorder decides what to keep (see SG_FLAG_* in bpf/recorder.h). */
   mode: RecordingMode;
   pid: number;
@@ -50,17 +51,22 @@ function oneOf<T extends string>(v: unknown, path: string, values: readonly T[])
   return s as T;
 }
 
+/** A target's namespace key as stored or handed over (a record, the broker's answer, a held namespace's name). */
+export function checkTargetKey(v: unknown, path = 'key'): TargetKey {
+  const key = object(v, path);
+  return { kind: oneOf(key.kind, `${path}.kind`, ['pid', 'mnt'] as const), inum: integer(key.inum, `${path}.inum`, 0) };
+}
+
 /** A record read back from disk: ours, but a crash or a hand edit may have broken it. */
 export function checkTargetRecord(data: unknown): TargetRecord {
   const o = object(data, 'record');
   if (o.version !== 1) throw new ShapeError('version', 'expected 1');
   const id = string(o.id, 'id');
   if (!CONTAINER_ID.test(id)) throw new ShapeError('id', 'not a container id');
-  const key = object(o.key, 'key');
   const record: TargetRecord = {
     version: 1,
     id,
-    key: { kind: oneOf(key.kind, 'key.kind', ['pid', 'mnt'] as const), inum: integer(key.inum, 'key.inum', 0) },
+    key: checkTargetKey(o.key),
     mode: oneOf(o.mode, 'mode', RECORDING_MODES),
     pid: integer(o.pid, 'pid', 1),
     output: string(o.output, 'output'),

@@ -18,6 +18,7 @@ import { parseJson, readRegularFile } from '../io/json-file.js';
 import { integer, object, optionalInteger, optionalString, string } from '../io/shape.js';
 import { checkArgumentValues, type RecordedTarget } from '../kernel/target-codec.js';
 import { logEvent } from '../log/log.js';
+import { quote } from '../log/quote.js';
 import { CONTAINER_ID } from '../oci/state.js';
 import { writeFileAtomic } from '../io/write-file.js';
 import { ARCH_SLOTS, type ArchSlot } from '../syscalls/arches.js';
@@ -49,7 +50,7 @@ export interface UnwrittenItem {
   mtimeMs: number;
 }
 
-export function unwrittenDir(): string {
+function unwrittenDir(): string {
   return join(runDir(), 'unwritten');
 }
 
@@ -216,4 +217,13 @@ export function tellStarter(uid: number | undefined, now = Date.now()): Unwritte
     }
   }
   return told;
+}
+
+/** Profiles of this starter's containers that could not be written: said once, at their next start. */
+export function unwrittenWarnings(uid: number | undefined): string[] {
+  try {
+    return tellStarter(uid).map((item) => `the profile of container ${quote(item.id)} was not written to ${quote(item.note!.output)}: ${item.note!.reason} (its recording is kept in /run; seccomp-gen status lists it, seccomp-gen gc writes it)`);
+  } catch {
+    return []; // telling must never stop a container
+  }
 }

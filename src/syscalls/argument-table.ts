@@ -114,7 +114,7 @@ export const NETLINK_PROTOCOLS: ReadonlyMap<number, string> = new Map([
 ]);
 
 // --- personality (include/uapi/linux/personality.h) ---
-export const PERSONAS: ReadonlyMap<number, string> = new Map([
+const PERSONAS: ReadonlyMap<number, string> = new Map([
   [0x0000000, 'PER_LINUX'],
   [0x0000008, 'PER_LINUX32'],
   [0x0020000, 'UNAME26'],
@@ -128,10 +128,10 @@ export const PERSONAS: ReadonlyMap<number, string> = new Map([
 ]);
 
 // --- setns (uapi sched.h; 0 = any type) ---
-export const NSTYPES: ReadonlyMap<number, string> = new Map([[0, 'any namespace'], ...CLONE_NAMESPACES]);
+const NSTYPES: ReadonlyMap<number, string> = new Map([[0, 'any namespace'], ...CLONE_NAMESPACES]);
 
 // --- prctl (include/uapi/linux/prctl.h) ---
-export const PRCTL_OPTIONS: ReadonlyMap<number, string> = new Map([
+const PRCTL_OPTIONS: ReadonlyMap<number, string> = new Map([
   [1, 'PR_SET_PDEATHSIG'], [2, 'PR_GET_PDEATHSIG'], [3, 'PR_GET_DUMPABLE'], [4, 'PR_SET_DUMPABLE'],
   [5, 'PR_GET_UNALIGN'], [6, 'PR_SET_UNALIGN'], [7, 'PR_GET_KEEPCAPS'], [8, 'PR_SET_KEEPCAPS'],
   [9, 'PR_GET_FPEMU'], [10, 'PR_SET_FPEMU'], [11, 'PR_GET_FPEXC'], [12, 'PR_SET_FPEXC'], [13, 'PR_GET_TIMING'],
@@ -151,7 +151,7 @@ export const PRCTL_OPTIONS: ReadonlyMap<number, string> = new Map([
 ]);
 
 // --- ioctl requests (asm-generic/ioctls.h, linux/fs.h, linux/nsfs.h…) ---
-export const IOCTL_REQUESTS: ReadonlyMap<number, string> = new Map([
+const IOCTL_REQUESTS: ReadonlyMap<number, string> = new Map([
   [0x5401, 'TCGETS'], [0x5402, 'TCSETS'], [0x5403, 'TCSETSW'], [0x5404, 'TCSETSF'], [0x5405, 'TCGETA'],
   [0x5406, 'TCSETA'], [0x5407, 'TCSETAW'], [0x5408, 'TCSETAF'], [0x5409, 'TCSBRK'], [0x540a, 'TCXONC'],
   [0x540b, 'TCFLSH'], [0x540c, 'TIOCEXCL'], [0x540d, 'TIOCNXCL'], [0x540e, 'TIOCSCTTY'], [0x540f, 'TIOCGPGRP'],

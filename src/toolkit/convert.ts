@@ -21,7 +21,7 @@
  */
 import { stringify } from 'yaml';
 import { errnoName, errnoText } from '../profile/errno.js';
-import type { CanonicalProfile, CanonicalRule } from './normalize.js';
+import type { CanonicalProfile, CanonicalRule } from './model.js';
 import { resolveForTarget, type Target } from './resolve.js';
 import { toLabel } from './label.js';
 import { formatJson } from '../io/write-file.js';
@@ -75,7 +75,7 @@ function toPodman(p: CanonicalProfile): Json {
 }
 
 /** What Docker before 23.0 would answer differently, if anything. */
-export function olderDockerWarning(p: CanonicalProfile): string | undefined {
+function olderDockerWarning(p: CanonicalProfile): string | undefined {
   if (p.defaultErrnoRet === undefined || p.defaultErrnoRet === 1) return undefined;
   return `Docker before 23.0 ignores defaultErrnoRet: there a syscall the profile does not name is refused with EPERM (1), not ${errnoText(p.defaultErrnoRet)}`;
 }

@@ -13,7 +13,7 @@ import {
   argumentSyscall,
   flagNames,
 } from '../syscalls/argument-table.js';
-import type { CanonicalArg } from './normalize.js';
+import type { CanonicalArg } from './model.js';
 
 const OP_TEXT: Record<CanonicalArg['op'], string> = {
   SCMP_CMP_NE: '!=',

@@ -2,7 +2,7 @@
 import { formatVerdict, type Verdict } from './actions.js';
 import type { Answer, Behaviour, Condition } from './effective.js';
 import { describeArgs } from './describe-args.js';
-import type { Filter } from './normalize.js';
+import type { Filter } from './model.js';
 
 export { describeArg } from './describe-args.js';
 

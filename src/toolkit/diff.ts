@@ -9,7 +9,7 @@ import chalk from 'chalk';
 import { sameVerdict } from './actions.js';
 import { behaviours, defaultVerdict, type Answer, type Behaviour } from './effective.js';
 import { describeBehaviour, describeCondition, describeVerdict } from './describe.js';
-import type { CanonicalProfile } from './normalize.js';
+import type { CanonicalProfile } from './model.js';
 
 export interface NameChange {
   name: string;

@@ -8,10 +8,10 @@
  * most restrictive one is taken, which is the safe reading.
  */
 import { compareVerdicts, sameVerdict, type Verdict } from './actions.js';
-import type { CanonicalArg, CanonicalProfile, CanonicalRule, Filter } from './normalize.js';
+import type { CanonicalArg, CanonicalProfile, CanonicalRule, Filter } from './model.js';
 
 /** Comments of answers combined by merge are joined with this, and split on it when read back. */
-export const COMMENT_SEPARATOR = ' | ';
+const COMMENT_SEPARATOR = ' | ';
 
 export interface Condition {
   args?: CanonicalArg[];
@@ -41,7 +41,7 @@ export function defaultVerdict(profile: CanonicalProfile): Verdict {
   return profile.defaultErrnoRet !== undefined ? { action: profile.defaultAction, errnoRet: profile.defaultErrnoRet } : { action: profile.defaultAction };
 }
 
-export function conditionOf(rule: CanonicalRule): Condition {
+function conditionOf(rule: CanonicalRule): Condition {
   const c: Condition = {};
   if (rule.args?.length) c.args = rule.args;
   if (rule.includes) c.includes = rule.includes;
@@ -56,7 +56,7 @@ export function conditionKey(c: Condition): string {
   return JSON.stringify([(c.args ?? []).map((a) => [a.index, a.op, a.value, a.valueTwo ?? 0]), filter(c.includes), filter(c.excludes)]);
 }
 
-export function splitComment(comment: string | undefined): string[] {
+function splitComment(comment: string | undefined): string[] {
   return comment ? comment.split(COMMENT_SEPARATOR).filter((s) => s !== '') : [];
 }
 

@@ -24,7 +24,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { SeccompGenError } from '../errors.js';
 import { parseJson } from '../io/json-file.js';
-import { normalizeDocument, type CanonicalProfile, type LoadedProfile } from './normalize.js';
+import type { CanonicalProfile, LoadedProfile } from './model.js';
+import { normalizeDocument } from './normalize.js';
 
 /** The label podman run --seccomp-policy=image reads (podman pkg/seccomp ContainerImageLabel). */
 export const SECCOMP_PROFILE_LABEL = 'io.containers.seccomp.profile';

@@ -45,7 +45,7 @@ import {
   type Behaviour,
   type Condition,
 } from './effective.js';
-import type { ArchMapEntry, CanonicalProfile, CanonicalRule } from './normalize.js';
+import type { ArchMapEntry, CanonicalProfile, CanonicalRule } from './model.js';
 
 export type MergeMode = 'union' | 'intersect';
 

@@ -5,7 +5,7 @@
  * an audit netlink socket): they are answers, not filters. Rule order is kept; a name allowed by
  * an earlier rule leaves the later ALLOW rules that repeat it. Pure.
  */
-import type { CanonicalProfile, CanonicalRule } from './normalize.js';
+import type { CanonicalProfile, CanonicalRule } from './model.js';
 
 const filterKey = (r: CanonicalRule) => JSON.stringify([r.includes ?? null, r.excludes ?? null]);
 

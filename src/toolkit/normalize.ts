@@ -21,104 +21,14 @@
  * Formats that have no such fields (OCI, CRD) get them resolved for an explicit target by
  * resolve.ts, as is `archMap` (Docker keeps only the native arch's entry).
  */
-import { extname } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import type { z } from 'zod';
 import { SeccompGenError } from '../errors.js';
-import { parseJson, readRegularFile } from '../io/json-file.js';
 import { isObject, type Obj } from '../io/shape.js';
 import { EPERM } from '../oci/replay.js';
 import { takesErrno } from './actions.js';
 import { errnoNumber } from '../profile/errno.js';
-import { ACTIONS, OPERATORS, ProfileSchema, type Action, type Operator } from '../profile/schema.js';
-import { closest } from './suggest.js';
-
-export type Format = 'docker' | 'podman' | 'oci' | 'crd';
-
-/** moby's includes/excludes. arches are Go arch names (amd64, arm64, s390x…), as moby compares them. */
-export interface Filter {
-  caps?: string[];
-  arches?: string[];
-  minKernel?: string;
-}
-
-export interface CanonicalArg {
-  index: number;
-  value: number;
-  valueTwo?: number;
-  op: Operator;
-}
-
-export interface CanonicalRule {
-  names: string[];
-  action: Action;
-  errnoRet?: number;
-  args?: CanonicalArg[];
-  includes?: Filter;
-  excludes?: Filter;
-  comment?: string;
-}
-
-export interface ArchMapEntry {
-  architecture: string;
-  subArchitectures: string[];
-}
-
-export interface CanonicalProfile {
-  defaultAction: Action;
-  defaultErrnoRet?: number;
-  /** At most one of architectures/archMap; neither means "the native arch only". */
-  architectures?: string[];
-  archMap?: ArchMapEntry[];
-  flags?: string[];
-  listenerPath?: string;
-  listenerMetadata?: string;
-  syscalls: CanonicalRule[];
-}
-
-export interface LoadedProfile {
-  profile: CanonicalProfile;
-  /** The format it was read as (the portable subset reads as "oci"). */
-  format: Format;
-  /** The seccomp object as parsed (the CRD's spec, the config's linux.seccomp), for validate. */
-  raw: Record<string, unknown>;
-  /** Where `raw` is in the file, as a path prefix for messages: "", "spec.", "linux.seccomp.". */
-  prefix: string;
-  /** CRD metadata.name, when there is one (convert keeps it). */
-  name?: string;
-  /** Things kept or dropped that the user should know of; not errors. */
-  warnings: string[];
-}
-
-function where(path: readonly PropertyKey[], prefix: string): string {
-  const s = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-  return s ? prefix + s : prefix.replace(/\.$/, '');
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let v = data;
-  for (const p of path) v = isObject(v) || Array.isArray(v) ? (v as Obj)[p as string] : undefined;
-  return v;
-}
-
-/**
- * One zod issue as one line that points at the place. Unknown actions and operators name the
- * value and the nearest valid one, instead of zod's list of every option.
- */
-export function describeProfileIssue(issue: z.core.$ZodIssue, data: unknown, prefix: string): string {
-  const at = where(issue.path, prefix);
-  const value = valueAt(data, issue.path);
-  const last = issue.path[issue.path.length - 1];
-  if (issue.code === 'invalid_value' && typeof value === 'string') {
-    const options: readonly string[] = last === 'op' ? OPERATORS : ACTIONS;
-    const kind = last === 'op' ? 'operator' : 'action';
-    const prefixed = (last === 'op' ? 'SCMP_CMP_' : 'SCMP_ACT_') + value.toUpperCase();
-    const near = closest(value, options) ?? closest(prefixed, options);
-    return `${at}: unknown ${kind} "${value}"${near ? ` (did you mean "${near}"?)` : ''}`;
-  }
-  if (issue.path.length === 0 && !isObject(data)) return `${at ? `${at}: ` : ''}expected a JSON object, got ${Array.isArray(data) ? 'an array' : typeof data}`;
-  return at ? `${at}: ${issue.message}` : issue.message;
-}
+import { ProfileSchema } from '../profile/schema.js';
+import { describeProfileIssue } from './issues.js';
+import { canonicalArgs, type CanonicalProfile, type CanonicalRule, type Filter, type Format, type LoadedProfile } from './model.js';
 
 /** A number from containers/common's string errno or the CRD's string errnoRet. */
 function errnoFrom(value: unknown, at: string, source: string): number | undefined {
@@ -150,18 +60,6 @@ function filter(v: unknown): Filter | undefined {
   if (arches.length) out.arches = arches;
   if (typeof v['minKernel'] === 'string' && v['minKernel'] !== '') out.minKernel = v['minKernel'];
   return Object.keys(out).length ? out : undefined;
-}
-
-/** Args in a fixed order (a rule's comparisons all must hold: their order means nothing). */
-export function canonicalArgs(args: readonly { index: number; value: number; valueTwo?: number | undefined; op: Operator }[]): CanonicalArg[] {
-  return args
-    .map((a) => {
-      const arg: CanonicalArg = { index: a.index, value: a.value, op: a.op };
-      if (a.valueTwo) arg.valueTwo = a.valueTwo;
-      return arg;
-    })
-    .sort((a, b) => a.index - b.index || (a.op < b.op ? -1 : a.op > b.op ? 1 : 0) || a.value - b.value || (a.valueTwo ?? 0) - (b.valueTwo ?? 0))
-    .filter((a, i, all) => i === 0 || JSON.stringify(a) !== JSON.stringify(all[i - 1]));
 }
 
 function detectFormat(data: Obj): Format {
@@ -273,36 +171,4 @@ export function normalizeDocument(data: unknown, source: string): LoadedProfile 
     ...(located.name ? { name: located.name } : {}),
     warnings,
   };
-}
-
-/** The one YAML document of a file; errors say line and column, never the text. */
-function yamlDocument(text: string, source: string): unknown {
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) {
-      const pos = err.linePos?.[0];
-      throw new SeccompGenError('PROFILE', `${source}: not valid YAML (${pos ? `line ${pos.line}, column ${pos.col}` : 'syntax error'})`);
-    }
-  }
-  if (list.length === 0) throw new SeccompGenError('PROFILE', `${source}: not valid YAML (empty file)`);
-  if (list.length > 1) throw new SeccompGenError('PROFILE', `${source}: ${list.length} YAML documents: give one profile per file`);
-  return list[0]!.toJS({ maxAliasCount: 100 });
-}
-
-/**
- * Parse a file's text: JSON unless the name says YAML (.yaml/.yml) or, with another extension,
- * the text does not start like JSON. A .json file that is not JSON is reported as JSON, with its
- * line and column, not re-read as YAML (which would accept nearly any text as a string).
- */
-export function parseProfileText(text: string, source: string): unknown {
-  const ext = extname(source).toLowerCase();
-  const yaml = ext === '.yaml' || ext === '.yml' || (ext !== '.json' && !/^\s*[{[]/.test(text) && text.trim() !== '');
-  return yaml ? yamlDocument(text, source) : parseJson(text, source);
-}
-
-/** Read and canonicalize the profile at `path`, whatever its format. */
-export function loadProfile(path: string): LoadedProfile {
-  return normalizeDocument(parseProfileText(readRegularFile(path), path), path);
 }

@@ -8,7 +8,7 @@
  */
 import { release } from 'node:os';
 import { SeccompGenError } from '../errors.js';
-import type { CanonicalProfile, CanonicalRule, Filter } from './normalize.js';
+import type { CanonicalProfile, CanonicalRule, Filter } from './model.js';
 
 export interface Target {
   /** Go arch name, as moby's includes/excludes spell it: amd64, arm64, 386, s390x… */

@@ -3,7 +3,7 @@
  * --runtime), and adding their sets to one (convert --runtimes): works on any profile,
  * hand-written or older ones with no runtimes' rule.
  */
-import { canonicalArgs, type CanonicalArg, type CanonicalProfile, type CanonicalRule } from './normalize.js';
+import { canonicalArgs, type CanonicalArg, type CanonicalProfile, type CanonicalRule } from './model.js';
 import { equals } from '../profile/argument-rules.js';
 import { argumentSyscall } from '../syscalls/argument-table.js';
 import { behaviours, defaultVerdict } from './effective.js';

@@ -8,7 +8,8 @@ import chalk from 'chalk';
 import { describeCondition, describeVerdict } from './describe.js';
 import { readDockerDefault } from './docker-default.js';
 import { behaviours, defaultVerdict } from './effective.js';
-import { normalizeDocument, type CanonicalProfile, type Format } from './normalize.js';
+import type { CanonicalProfile, Format } from './model.js';
+import { normalizeDocument } from './normalize.js';
 import { resolveForTarget, type Target } from './resolve.js';
 import { missingForRuntimes } from './runtime-check.js';
 import type { RuntimeName } from '../profile/runtime-sets.js';
@@ -57,7 +58,7 @@ function allowView(p: CanonicalProfile) {
 }
 
 let dockerDefault: CanonicalProfile | undefined;
-export function dockerDefaultProfile(): CanonicalProfile {
+function dockerDefaultProfile(): CanonicalProfile {
   dockerDefault ??= normalizeDocument(readDockerDefault(), "Docker's default profile").profile;
   return dockerDefault;
 }

@@ -4,7 +4,7 @@
  */
 
 /** Optimal string alignment distance between a and b, or Infinity once it exceeds `limit`. */
-export function editDistance(a: string, b: string, limit = Infinity): number {
+function editDistance(a: string, b: string, limit = Infinity): number {
   if (Math.abs(a.length - b.length) > limit) return Infinity;
   const rows: number[][] = [];
   for (let i = 0; i <= a.length; i++) {

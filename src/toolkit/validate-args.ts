@@ -10,7 +10,7 @@
  * - a value above 2^53: JSON readers in JavaScript (and some in Go, through float64) lose its
  *   low bits.
  */
-import type { LoadedProfile } from './normalize.js';
+import type { LoadedProfile } from './model.js';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

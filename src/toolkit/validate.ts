@@ -16,13 +16,15 @@ import { isSeccompGenError } from '../errors.js';
 import { isObject } from '../io/shape.js';
 import type { ScmpArch } from '../syscalls/arches.js';
 import type { SyscallTable } from '../syscalls/table.js';
-import { normalizeDocument, parseProfileText, profileIssues, type LoadedProfile } from './normalize.js';
+import type { LoadedProfile } from './model.js';
+import { parseProfileText } from './load.js';
+import { normalizeDocument, profileIssues } from './normalize.js';
 import { readRegularFile } from '../io/json-file.js';
 import { closest } from './suggest.js';
 import { argumentWarnings } from './validate-args.js';
 
 /** Syscalls newer than some libseccomp releases still in use (kernel 5.17 and later). */
-export const NEWER_SYSCALLS: readonly string[] = [
+const NEWER_SYSCALLS: readonly string[] = [
   'set_mempolicy_home_node', 'cachestat', 'fchmodat2', 'map_shadow_stack', 'futex_wake', 'futex_wait',
   'futex_requeue', 'statmount', 'listmount', 'lsm_get_self_attr', 'lsm_set_self_attr', 'lsm_list_modules',
   'mseal', 'setxattrat', 'getxattrat', 'listxattrat', 'removexattrat', 'open_tree_attr', 'file_getattr',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { imageName, loadImageProfile, loadProfileOrImage, type ReadLabels } from '../../src/cli/image-label.js';
 import { convertProfile } from '../../src/toolkit/convert.js';
 import { SECCOMP_PROFILE_LABEL } from '../../src/toolkit/label.js';
-import { loadProfile } from '../../src/toolkit/normalize.js';
+import { loadProfile } from '../../src/toolkit/load.js';
 import { seccompGenErrorOf } from '../helpers.js';
 import { fixture } from '../profile/helpers.js';
 

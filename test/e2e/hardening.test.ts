@@ -26,7 +26,7 @@ afterEach(() => {
   // Never leave a private program attached, whatever a test did.
   if (env) spawnSync('node', [CLI, 'gc'], { env: { ...process.env, ...env } });
   if (env) rmSync(env.SECCOMP_GEN_PIN_DIR!, { recursive: true, force: true });
-  // Namespaces still held for targets a test left traced (state/ns-pins.ts): let them go first.
+  // Namespaces still held for targets a test left traced (tracing/hold.ts): let them go first.
   if (base) {
     for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
       const mountpoint = line.split(' ')[1];
@@ -564,7 +564,7 @@ describe("a namespace's number is not handed to another container before its pos
 
 /**
  * Issue 23, finding 1: targets keyed by a mount namespace (--pid=host containers, `record`) are
- * held as PID namespaces are (state/ns-pins.ts), and a target whose namespace cannot be held is
+ * held as PID namespaces are (tracing/hold.ts), and a target whose namespace cannot be held is
  * refused. Before, a freed mount-namespace number went to the next `unshare -m` at once, and
  * whatever ran there was recorded into the dead target's profile.
  */

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowed, podman, readProfile, runPlain, runUnder, trace, workspace, type ProfileJson, type Run, type TestRuntime, type Workspace } from './support.js';
 import { DEBIAN_IMAGE, WORKLOADS } from './workloads.js';
 import { describeArgs } from '../../src/toolkit/describe-args.js';
-import { canonicalArgs } from '../../src/toolkit/normalize.js';
+import { canonicalArgs } from '../../src/toolkit/model.js';
 
 let ws: Workspace;
 const table: { workload: string; syscalls: number; args: string; replay: string; strace: string }[] = [];

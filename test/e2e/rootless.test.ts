@@ -90,7 +90,7 @@ const asSubuid = (n: number) => ['podman', 'unshare', 'setpriv', `--reuid=${n}`,
 const askAsSubuid = (u: User, n: number, request: Record<string, unknown>) => askFrom(u, asSubuid(n), request, subuid(u, n));
 
 function askFrom(u: User, prefix: string[], request: Record<string, unknown>, claim: number): Record<string, unknown> {
-  const script = `import { askBroker } from ${JSON.stringify(join(pkg, 'dist/broker/client.js'))};
+  const script = `import { askBroker } from ${JSON.stringify(join(pkg, 'dist/rootless/client.js'))};
 askBroker(JSON.parse(process.argv[1]), { uid: Number(process.argv[2]) }).then((r) => console.log(JSON.stringify(r, (k, v) => typeof v === 'bigint' ? String(v) : v)), (e) => console.log(JSON.stringify({ error: e.message })));`;
   const r = asUser(u, [...prefix, 'node', '--input-type=module', '-e', script, JSON.stringify(request), String(claim)]);
   if (r.status !== 0 || !r.stdout.trim()) throw new Error(`client failed: ${r.stderr}`);
@@ -506,7 +506,7 @@ describe('socket activation', () => {
     try {
       for (let i = 0; i < 50 && !existsSync(socket); i++) await sleep(50);
       chmodSync(socket, 0o666); // what SocketMode=0666 does
-      const { askBroker } = await import('../../src/broker/client.js');
+      const { askBroker } = await import('../../src/rootless/client.js');
       expect(await askBroker({ op: 'list' }, { uid: 0, socketPath: socket })).toMatchObject({ ok: true, targets: [] });
       expect(existsSync(join(runDir, 'broker/tickets'))).toBe(true); // it ran with the environment it was given
       const started = Date.now();

@@ -4,11 +4,13 @@
  * end-to-end tests, test/e2e/record.test.ts and image-label.test.ts, run the scripts for real).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadProfile } from '../../src/toolkit/normalize.js';
+import { loadProfile } from '../../src/toolkit/load.js';
 
 const path = (name: string) => fileURLToPath(new URL(`../../examples/ci/${name}`, import.meta.url));
 
@@ -23,6 +25,60 @@ describe('examples/ci', () => {
 
   it.each(['record-and-check.sh', 'image-record-and-check.sh'])('%s is valid bash', (script) => {
     expect(spawnSync('bash', ['-n', path(script)]).status).toBe(0);
+  });
+
+  describe('record-and-check.sh, run with a stand-in seccomp-gen (record writes FAKE_PROFILE, diff compares bytes)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-ci-'));
+    const fake = join(dir, 'fake-sg');
+    writeFileSync(
+      fake,
+      `#!/usr/bin/env bash
+set -eu
+case "$1" in
+  record) out=$3; shift 4; cp "$FAKE_PROFILE" "$out"; exec "$@" ;;
+  diff) shift 2; cmp -s "$1" "$2" && exit 0; echo "+ drifted"; exit 1 ;;
+esac
+exit 99
+`,
+      { mode: 0o755 },
+    );
+    const profile = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const r = spawnSync('bash', [path('record-and-check.sh'), ...args], { encoding: 'utf8', env: { ...process.env, SECCOMP_GEN: fake, RECORDED_PROFILE: join(dir, 'recorded.json'), ...env } });
+      return { status: r.status, out: r.stdout + r.stderr };
+    };
+
+    it('exits 0 when the recording matches the committed profile', () => {
+      const committed = profile('same.json', '{"a":1}\n');
+      const r = run([committed, '--', 'true'], { FAKE_PROFILE: profile('new.json', '{"a":1}\n') });
+      expect(r).toEqual({ status: 0, out: expect.stringContaining(`${committed} is up to date`) });
+    });
+
+    it('exits 1 with the diff when it drifted, leaving the new profile to review', () => {
+      const committed = profile('old.json', '{"a":1}\n');
+      const r = run([committed, '--', 'true'], { FAKE_PROFILE: profile('new.json', '{"a":2}\n') });
+      expect(r.status).toBe(1);
+      expect(r.out).toMatch(/\+ drifted[\s\S]*the workload's syscalls changed; new profile in .*recorded\.json/);
+      expect(readFileSync(join(dir, 'recorded.json'), 'utf8')).toBe('{"a":2}\n');
+      expect(readFileSync(committed, 'utf8')).toBe('{"a":1}\n');
+    });
+
+    it("passes the workload's own failure on, unchecked", () => {
+      const r = run([profile('c.json', '{}'), '--', 'sh', '-c', 'exit 3'], { FAKE_PROFILE: profile('new.json', '{}') });
+      expect(r.status).toBe(3);
+      expect(r.out).toMatch(/the workload failed \(exit 3\); profile not checked/);
+    });
+
+    it('writes the committed profile with UPDATE=1, and asks for it when it is missing', () => {
+      const committed = join(dir, 'fresh.json');
+      expect(run([committed, '--', 'true'], { FAKE_PROFILE: profile('new.json', '{"b":1}\n') })).toEqual({ status: 1, out: expect.stringContaining('does not exist: run once with UPDATE=1') });
+      expect(run([committed, '--', 'true'], { FAKE_PROFILE: profile('new.json', '{"b":1}\n'), UPDATE: '1' }).status).toBe(0);
+      expect(readFileSync(committed, 'utf8')).toBe('{"b":1}\n');
+    });
+
+    it('says how to call it (exit 2) without a -- before the command', () => {
+      expect(run(['x.json', 'true', 'y'])).toEqual({ status: 2, out: expect.stringContaining('usage:') });
+    });
   });
 
   it('the Containerfile runs the workload the committed profiles were recorded from', () => {

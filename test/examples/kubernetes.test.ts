@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ANNOTATION, K8S_CONTAINER_NAME, NO_NAMES, parseTraceAnnotation, traceRequestFor } from '../../src/oci/annotation.js';
 import { convertProfile, CRD_API_VERSION } from '../../src/toolkit/convert.js';
-import { loadProfile } from '../../src/toolkit/normalize.js';
+import { loadProfile } from '../../src/toolkit/load.js';
 import { fixture } from '../profile/helpers.js';
 import { dirname } from 'node:path';
 import { kubernetesNamespaceOf } from '../../src/policy/kubernetes.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { buildFor, probeFeatures } from '../../src/kernel/features.js';
 import { targetKeyOf } from '../../src/kernel/namespaces.js';
 import { Recorder } from '../../src/kernel/recorder.js';
-import { withLock } from '../../src/state/lock.js';
+import { withLock } from '../../src/tracing/lock.js';
 
 /** racer.c's CALLS (x86_64 numbers: times getppid getpgrp getgroups getresuid getresgid getpgid getsid) and REQUEST(i). */
 const CALLS = [100, 110, 111, 115, 118, 120, 121, 124];

@@ -21,7 +21,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = 'src/hooks/main.ts';
 /** The stages main.ts loads: root's two, and the rootless hooks' (which ask the broker). */
-const STAGES = ['src/hooks/poststop.ts', 'src/hooks/prestart.ts', 'src/hooks/rootless.ts', 'src/trace/writer.ts'];
+const STAGES = ['src/hooks/poststop.ts', 'src/hooks/prestart.ts', 'src/rootless/hooks.ts', 'src/write/writer.ts'];
 /** Packages a stage may load at start: koffi is how the hook reaches libbpf and libseccomp. */
 const START_PACKAGES = ['koffi'];
 /** Files reached by import() whose own static imports may load zod, each for a stated reason. */

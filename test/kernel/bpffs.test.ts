@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isBpffsMounted } from '../../src/kernel/bpffs.js';
 
@@ -35,7 +36,10 @@ describe('isBpffsMounted', () => {
     expect(isBpffsMounted('41 23 0:36 / /sys/fs/bpf/sub rw,relatime shared:20 - bpf bpf rw')).toBe(false);
   });
 
-  it('reads /proc/self/mountinfo by default without throwing', () => {
-    expect(typeof isBpffsMounted()).toBe('boolean');
+  it('reads /proc/self/mountinfo by default, and agrees with /proc/self/mounts (another view of the same table)', () => {
+    const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+    const there = mounts.some((f) => f[1] === '/sys/fs/bpf' && f[2] === 'bpf');
+    expect(isBpffsMounted()).toBe(there);
+    expect(isBpffsMounted()).toBe(isBpffsMounted(readFileSync('/proc/self/mountinfo', 'utf8')));
   });
 });

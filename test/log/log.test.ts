@@ -42,7 +42,11 @@ describe('logEvent', () => {
     const path = join(dir, 'sg.log');
     setLogFile(path);
     logEvent('prestart', 'refused', { output: '/tmp/x\n2099 prestart traced' }, 'a\nb');
-    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(2);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('');
+    // The newlines are written as \n, inside the quoted field and the message: one event, all of it kept.
+    expect(lines[0]).toMatch(/^\S+ pid=\d+ prestart refused output="\/tmp\/x\\n2099 prestart traced": a\\nb$/);
   });
 
   it('quotes a path with spaces, C1 or bidi characters: no forged output= field, nothing a terminal would act on', () => {

@@ -10,7 +10,7 @@ import {
   runtimeUnion,
 } from '../../src/profile/runtime-sets.js';
 import { missingForRuntimes, runtimeWarnings, runtimesStarting, withRuntimeRule } from '../../src/toolkit/runtime-check.js';
-import type { CanonicalProfile } from '../../src/toolkit/normalize.js';
+import type { CanonicalProfile } from '../../src/toolkit/model.js';
 import { libseccompTable } from '../../src/syscalls/table.js';
 
 describe('the runtime sets', () => {

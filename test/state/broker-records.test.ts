@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { allRecords, allUnwritten, deleteRecord, deleteUnwritten, listRecords, listUnwritten, loadRecord, pruneKept, readUnwritten, rootlessClaimedKeys, saveRecord, saveUnwritten, type BrokerRecord } from '../../src/state/broker-records.js';
+import { allRecords, allKept, deleteRecord, deleteKept, listRecords, listKept, loadRecord, pruneKept, readKept, rootlessClaimedKeys, saveRecord, saveKept, type BrokerRecord } from '../../src/state/broker-records.js';
 import { brokerDir } from '../../src/state/paths.js';
-import { gc, type GcRecorder } from '../../src/state/gc.js';
+import { gc, type GcRecorder } from '../../src/tracing/gc.js';
 import type { TargetKey } from '../../src/kernel/target-codec.js';
 import { usePrivateRunDir } from '../helpers.js';
 
@@ -24,13 +24,13 @@ describe("the broker's records", () => {
   });
 
   it('keep a recording with its bigints for its user alone, until deleted', () => {
-    saveUnwritten(rec(1001, 'gone', 10), { flags: 5n, syscalls: { native: [0, 60] } });
-    expect(listUnwritten(1001)).toEqual(['gone']);
-    expect(listUnwritten(1002)).toEqual([]);
-    expect(readUnwritten(1002, 'gone')).toBeNull();
-    expect(readUnwritten(1001, 'gone')).toMatchObject({ record: { uid: 1001, id: 'gone' }, recorded: { flags: 5n, syscalls: { native: [0, 60] } } });
-    deleteUnwritten(1001, 'gone');
-    expect(readUnwritten(1001, 'gone')).toBeNull();
+    saveKept(rec(1001, 'gone', 10), { flags: 5n, syscalls: { native: [0, 60] } });
+    expect(listKept(1001)).toEqual(['gone']);
+    expect(listKept(1002)).toEqual([]);
+    expect(readKept(1002, 'gone')).toBeNull();
+    expect(readKept(1001, 'gone')).toMatchObject({ record: { uid: 1001, id: 'gone' }, recorded: { flags: 5n, syscalls: { native: [0, 60] } } });
+    deleteKept(1001, 'gone');
+    expect(readKept(1001, 'gone')).toBeNull();
   });
 });
 
@@ -38,7 +38,7 @@ describe("the broker's kept recordings are bounded", () => {
   /** Kept recordings, one per (uid, id), each a second older than the next. */
   function keep(...items: [number, string][]): void {
     for (const [i, [uid, id]] of items.entries()) {
-      saveUnwritten(rec(uid, id, i), { flags: 0n, syscalls: { native: [0] } });
+      saveKept(rec(uid, id, i), { flags: 0n, syscalls: { native: [0] } });
       const t = 1_700_000_000 + i;
       utimesSync(join(brokerDir(), 'unwritten', String(uid), `${id}.json`), t, t);
     }
@@ -50,16 +50,16 @@ describe("the broker's kept recordings are bounded", () => {
     keep([1002, 'other'], [1001, 'a'], [200001, 'b'], [200002, 'c'], [1001, 'd']);
     const pruned = pruneKept({ perPerson: 2, total: 100 }, personOf);
     expect(pruned.map((p) => p.id)).toEqual(['a', 'b']);
-    expect(allUnwritten().map((k) => k.id)).toEqual(['other', 'c', 'd']);
+    expect(allKept().map((k) => k.id)).toEqual(['other', 'c', 'd']);
     expect(existsSync(join(brokerDir(), 'unwritten', '200001'))).toBe(false); // an emptied uid's directory goes too
   });
 
   it('in all, by count and by bytes: the oldest go first', () => {
     keep([1001, 'a'], [1002, 'b'], [1003, 'c']);
     expect(pruneKept({ perPerson: 10, total: 2 }, personOf).map((p) => p.id)).toEqual(['a']);
-    const size = allUnwritten()[0]!.bytes;
+    const size = allKept()[0]!.bytes;
     expect(pruneKept({ perPerson: 10, total: 10, bytes: size }, personOf).map((p) => p.id)).toEqual(['b']);
-    expect(listUnwritten(1003)).toEqual(['c']);
+    expect(listKept(1003)).toEqual(['c']);
   });
 });
 
@@ -71,7 +71,7 @@ describe("root's gc and the broker's entries", () => {
     const recorder: GcRecorder = {
       keys: () => [...entries],
       read: () => null,
-      removeTarget: (key) => ((entries = entries.filter((k) => k.inum !== key.inum)), true),
+      release: (keys) => void (entries = entries.filter((k) => !keys.some((key) => k.inum === key.inum))),
       detachIfIdle: () => false,
     };
     const report = gc({ recorder });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeArgs } from '../../src/toolkit/describe-args.js';
 import { diffProfiles, renderDiff } from '../../src/toolkit/diff.js';
-import type { CanonicalProfile } from '../../src/toolkit/normalize.js';
+import type { CanonicalProfile } from '../../src/toolkit/model.js';
 import { summarize } from '../../src/toolkit/show.js';
 import { normalizeDocument, profileIssues } from '../../src/toolkit/normalize.js';
 import { argumentWarnings } from '../../src/toolkit/validate-args.js';

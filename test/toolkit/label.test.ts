@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { convertProfile } from '../../src/toolkit/convert.js';
 import { CONTAINERFILE_LINE_LIMIT, SECCOMP_PROFILE_LABEL, asciiJson, containerfileLabel, labelValue, profileFromLabel } from '../../src/toolkit/label.js';
-import { loadProfile, type CanonicalProfile } from '../../src/toolkit/normalize.js';
+import type { CanonicalProfile } from '../../src/toolkit/model.js';
+import { loadProfile } from '../../src/toolkit/load.js';
 import { seccompGenErrorOf } from '../helpers.js';
 import { fixture } from '../profile/helpers.js';
 

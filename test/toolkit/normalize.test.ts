@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeccompGenError } from '../../src/errors.js';
-import { loadProfile, normalizeDocument, profileIssues } from '../../src/toolkit/normalize.js';
+import { loadProfile } from '../../src/toolkit/load.js';
+import { normalizeDocument, profileIssues } from '../../src/toolkit/normalize.js';
 import { fixture } from '../profile/helpers.js';
 import { DOCKER_DEFAULT_PATH } from '../../src/toolkit/docker-default.js';
 

@@ -10,17 +10,17 @@ import type { Command } from '../command.js';
 import { parse } from '../args.js';
 import { withProgress } from '../progress.js';
 import { DEFAULT_BROKER_MAX_TRACED, DEFAULT_MAX_TRACED_PER_UID, loadConfig } from '../../config/config.js';
-import { Recorder } from '../../kernel/recorder.js';
 import { logEvent, setLogFile } from '../../log/log.js';
 import { quote } from '../../log/quote.js';
-import { gc as collect, type GcEvent } from '../../state/gc.js';
-import { withLock } from '../../state/lock.js';
+import { gc as collect, type GcEvent } from '../../tracing/gc.js';
+import { withLock } from '../../tracing/lock.js';
+import { kernelRecorders } from '../../tracing/recorder.js';
 import { hostIdentity } from '../../broker/ownership.js';
 import { Persons } from '../../broker/persons.js';
 import { collectGoneInBatches } from '../../broker/service.js';
 import { allRecords } from '../../state/broker-records.js';
 import { listUnwritten } from '../../state/unwritten.js';
-import { writeAll } from '../../trace/writer.js';
+import { writeAll } from '../../write/writer.js';
 
 export const gc: Command = {
   name: 'gc',
@@ -36,7 +36,7 @@ write the profiles of their own rootless containers that ended without a poststo
   async run(args) {
     parse(args, {}, false);
     const me = hostIdentity();
-    if (me.rootless) return import('../rootless-user.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
+    if (me.rootless) return import('../../rootless/user-commands.js').then((v) => v.rootlessGc(me.uid)); // a user: their leftovers, through the broker
     const config = loadConfig();
     setLogFile(config.logFile);
     // Rootless containers that are gone: their recordings are kept for their users (src/broker/),
@@ -52,7 +52,7 @@ write the profiles of their own rootless containers that ended without a poststo
     }
     const report = withProgress((progress) =>
       withLock(() => {
-        const recorder = Recorder.open();
+        const recorder = kernelRecorders.open();
         try {
           const r = collect({
             recorder,

@@ -9,12 +9,12 @@ import { warn } from '../profile-io.js';
 import { SeccompGenError } from '../../errors.js';
 import { allowedCount } from '../../profile/build.js';
 import { formatJson, checkOutputPath } from '../../io/write-file.js';
-import { recordCommand } from '../../record/record.js';
+import { traceHostCommand } from '../../host-command/run.js';
 import { unnamedWarning } from '../../syscalls/resolve.js';
 import { parseRuntimeList } from '../../profile/runtime-sets.js';
 import { libseccompTable } from '../../syscalls/table.js';
-import { collectProfile, unfilteredNoteOf } from '../../trace/collect.js';
-import { writeProfileOf } from '../../trace/finish.js';
+import { collectProfile, unfilteredNoteOf } from '../../write/collect.js';
+import { writeProfileOf } from '../../write/finish.js';
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -81,7 +81,7 @@ Example (CI): record, then fail when the profile drifts from the one in git:
 
     // No progress line (cli/progress.ts) while CMD runs, however long: the terminal is CMD's,
     // and a line of ours drawn over its output would garble it.
-    const recording = await recordCommand({ command, ...(output !== undefined ? { output } : {}), ...(input !== undefined ? { input, base } : {}) });
+    const recording = await traceHostCommand({ command, ...(output !== undefined ? { output } : {}), ...(input !== undefined ? { input, base } : {}) });
     const result = runtimes !== undefined ? { ...recording, record: { ...recording.record, runtimes } } : recording;
     const code = ` (command exited ${result.exitCode})`;
     if (!result.recorded) {

@@ -11,7 +11,7 @@ import { formatJson, writeFileAtomic } from '../../io/write-file.js';
 import { loadTarget } from '../../state/targets.js';
 import { unnamedWarning } from '../../syscalls/resolve.js';
 import { libseccompTable } from '../../syscalls/table.js';
-import { collectProfile } from '../../trace/collect.js';
+import { collectProfile } from '../../write/collect.js';
 import { allowedCount } from '../../profile/build.js';
 
 export const snapshot: Command = {

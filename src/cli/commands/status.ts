@@ -12,14 +12,14 @@ import { whatIsMissing } from '../../kernel/diagnose.js';
 import { Recorder } from '../../kernel/recorder.js';
 import { sameKey } from '../../kernel/target-codec.js';
 import { escapeText, quote } from '../../log/quote.js';
-import { containerAlive } from '../../state/gc.js';
+import { containerAlive } from '../../tracing/gc.js';
 import { MAX_UNWRITTEN_BYTES } from '../../state/limits.js';
 import { listTargetIds, loadTargetHead } from '../../state/targets.js';
 import { listUnwritten } from '../../state/unwritten.js';
 import { hostIdentity, stillRunning } from '../../broker/ownership.js';
 import { Persons } from '../../broker/persons.js';
 import { DEFAULT_BROKER_MAX_TRACED, loadConfig } from '../../config/config.js';
-import { allRecords, allUnwritten } from '../../state/broker-records.js';
+import { allRecords, allKept } from '../../state/broker-records.js';
 
 export const status: Command = {
   name: 'status',
@@ -39,7 +39,7 @@ profiles waiting to be written (seccomp-gen gc writes them).
   run(args) {
     const { values } = parse(args, { json: { type: 'boolean' } }, false);
     const me = hostIdentity();
-    if (me.rootless) return import('../rootless-user.js').then((v) => v.rootlessStatus(me.uid, values.json === true)); // a user: ask the broker
+    if (me.rootless) return import('../../rootless/user-commands.js').then((v) => v.rootlessStatus(me.uid, values.json === true)); // a user: ask the broker
     const recorder = Recorder.open();
     const rows: Record<string, string>[] = [];
     try {
@@ -69,7 +69,7 @@ profiles waiting to be written (seccomp-gen gc writes them).
     // What the broker holds (src/broker/): it shares the recorder with root's hooks.
     const persons = new Persons();
     const rootless = allRecords().map((r) => ({ id: r.id, uid: r.uid, person: persons.of(r.uid), namespace: `${r.key.kind}:${r.key.inum}`, since: r.startedAt, state: stillRunning(r.pid, r.key, r.start) ? 'tracing' : 'gone' }));
-    const kept = allUnwritten().map((k) => ({ id: k.id, uid: k.uid, person: persons.of(k.uid), bytes: k.bytes }));
+    const kept = allKept().map((k) => ({ id: k.id, uid: k.uid, person: persons.of(k.uid), bytes: k.bytes }));
     let share = DEFAULT_BROKER_MAX_TRACED;
     try {
       share = loadConfig().brokerMaxTraced ?? share;

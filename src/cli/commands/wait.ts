@@ -13,10 +13,10 @@ import { parse } from '../args.js';
 import { resolveContainer } from '../containers.js';
 import { SeccompGenError } from '../../errors.js';
 import { quote } from '../../log/quote.js';
-import { containerAlive } from '../../state/gc.js';
+import { containerAlive } from '../../tracing/gc.js';
 import { listTargetIds, loadTargetHead, type TargetRecord } from '../../state/targets.js';
 import { listUnwritten } from '../../state/unwritten.js';
-import { WRITE_UNWRITTEN_STAGE } from '../../trace/stages.js';
+import { WRITE_UNWRITTEN_STAGE } from '../../write/stages.js';
 
 export type Outcome = { kind: 'written' } | { kind: 'unwritten'; reason: string } | { kind: 'missing' };
 

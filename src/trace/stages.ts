@@ -1,2 +1,0 @@
-/** The hook bundle's own stage, besides the runtime's prestart and poststop: a prestart's writer of a dead container's profile (trace/writer.ts). */
-export const WRITE_UNWRITTEN_STAGE = 'write-unwritten';
